@@ -1,0 +1,50 @@
+# ChildSafe: `make run` serves the demo, `make test` runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test install lint format lock messages clean
+
+$(STAMP): requirements.lock pyproject.toml
+	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { \
+	  echo "python3 -m venv failed: installing Debian's python3-venv"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv; \
+	  rm -rf $(VENV); $(PYTHON) -m venv $(VENV); }
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -r requirements.lock
+	$(BIN)/pip install -q --no-deps -e .
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/childsafe migrate --noinput
+	$(BIN)/childsafe demo
+	$(BIN)/childsafe serve --bind 127.0.0.1:8000
+
+test: $(STAMP)
+	./scripts/system-deps.sh
+	$(BIN)/childsafe makemigrations --check --dry-run
+	$(BIN)/pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+# Regenerate the lock file from pyproject.toml (needs the registry).
+lock: $(STAMP)
+	$(BIN)/pip install -q uv
+	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 -o requirements.lock
+
+# Refresh the translation catalogues after changing strings (needs GNU gettext).
+messages: $(STAMP)
+	cd childsafe && ../$(BIN)/childsafe makemessages -l vi --no-obsolete --add-location file
+	cd childsafe && ../$(BIN)/childsafe compilemessages -l vi
+
+clean:
+	rm -rf $(VENV) data
