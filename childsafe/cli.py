@@ -11,7 +11,7 @@ import os
 import sys
 
 # Friendly aliases for commands whose Django names use underscores.
-ALIASES = {"rotate-key": "rotate_key", "load-units": "load_units"}
+ALIASES = {"rotate-key": "rotate_key", "load-units": "load_units", "add-user": "add_user"}
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -9,10 +9,12 @@ client logged in with two-factor verification already done.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
+from django.contrib.auth.hashers import make_password
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -80,11 +82,21 @@ def make_orgs() -> Orgs:
     )
 
 
+@functools.cache
+def _password_hash() -> str:
+    """Argon2 is slow on purpose (0.3 s a hash): hash the shared password once."""
+    return make_password(PASSWORD)
+
+
 def make_user(
     username: str, role: str, organisation: Organisation | None, **extra: object
 ) -> User:
-    user = User.objects.create_user(
-        username=username, password=PASSWORD, role=role, organisation=organisation, **extra
+    user = User.objects.create(
+        username=username,
+        password=_password_hash(),
+        role=role,
+        organisation=organisation,
+        **extra,
     )
     if user.needs_two_factor:
         TOTPDevice.objects.create(user=user, name="test", confirmed=True)

@@ -11,6 +11,14 @@ class AppendOnlyError(RuntimeError):
     """Audit events cannot be changed or deleted."""
 
 
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+    def update(self, **kwargs):  # type: ignore[no-untyped-def]
+        raise AppendOnlyError("audit events are append-only")
+
+    def delete(self):  # type: ignore[no-untyped-def]
+        raise AppendOnlyError("audit events are append-only")
+
+
 class AuditEvent(models.Model):
     """One thing that happened. ``hash`` covers this row and the previous hash.
 
@@ -20,12 +28,15 @@ class AuditEvent(models.Model):
 
     seq = models.BigIntegerField(unique=True)
     at = models.DateTimeField(db_index=True)
+    # DO_NOTHING without a database constraint: removing a user must never
+    # rewrite the trail (the hash covers actor_id).
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.DO_NOTHING,
         db_constraint=False,
+        related_name="+",
     )
     actor_label = models.CharField(max_length=150, blank=True)
     actor_org_id = models.BigIntegerField(null=True, blank=True, db_index=True)
@@ -36,6 +47,8 @@ class AuditEvent(models.Model):
     detail = models.JSONField(default=dict, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
+
+    objects = AuditEventQuerySet.as_manager()
 
     class Meta:
         ordering = ["-seq"]

@@ -46,13 +46,14 @@ def event_list(request: HttpRequest) -> HttpResponse:
                 errors.append(key)
             else:
                 events = events.filter(**{lookup: day})
-    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    # Recorded before the page is read, so that count and rows agree on this event.
     audit_record(
         "audit.browse",
         actor=request.user,
         detail={"filters": {k: v for k, v in filters.items() if v}},
         request=request,
     )
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
     status = 400 if errors else 200
     return render(
         request,

@@ -4,14 +4,20 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.urls import translate_url
 
 from childsafe.orgs.access import is_fully_logged_in
+from childsafe.orgs.roles import ROLE_PERMS
 
 
 def site(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
+    full = bool(user is not None and is_fully_logged_in(user))
     return {
         "CHILDSAFE_DEMO": settings.CHILDSAFE_DEMO,
-        "HELPLINE": "111",
-        "is_staff_session": bool(user is not None and is_fully_logged_in(user)),
+        "is_staff_session": full,
+        # The current page in the default language, for the language switcher.
+        "default_language_path": translate_url(request.get_full_path(), settings.LANGUAGE_CODE),
+        # Only to show or hide menu entries; every view checks its own permission.
+        "my_perms": ROLE_PERMS.get(user.role, frozenset()) if full else frozenset(),
     }

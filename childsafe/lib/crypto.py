@@ -15,6 +15,7 @@ from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 
 PREFIX = "enc1:"
@@ -75,6 +76,7 @@ class EncryptedTextField(models.TextField):
 
     Encrypted values cannot be filtered or ordered on in the database. Empty
     strings are stored as empty strings (nothing to protect) and ``None`` as NULL.
+    ``dumpdata`` writes the encrypted form and ``loaddata`` reads it back.
     """
 
     description = "Text encrypted at rest"
@@ -89,6 +91,19 @@ class EncryptedTextField(models.TextField):
         if value is None or value == "":
             return value
         return decrypt_text(value)
+
+    def value_to_string(self, obj: Any) -> Any:
+        # Serialisers (``dumpdata``) write the encrypted form: no dump holds the plaintext.
+        return self.get_prep_value(self.value_from_object(obj))
+
+    def to_python(self, value: Any) -> Any:
+        # ``loaddata`` hands back that encrypted form; saving encrypts the plaintext again.
+        if isinstance(value, str) and value.startswith(PREFIX):
+            try:
+                return decrypt_text(value)
+            except DecryptionError as exc:
+                raise ValidationError(str(exc), code="undecryptable") from None
+        return super().to_python(value)
 
     def get_lookup(self, lookup_name: str) -> Any:
         if lookup_name not in ("isnull",):

@@ -69,12 +69,12 @@ def staff_required(perm: str) -> Callable[[View], View]:
     def decorator(view: View) -> View:
         @wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            user = request.user
+            user: Any = request.user
             if not user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            if user.needs_two_factor and not user.is_verified():  # type: ignore[union-attr]
+            if user.needs_two_factor and not user.is_verified():
                 return redirect("orgs-2fa")
-            if not role_has_perm(user.role, perm):  # type: ignore[union-attr]
+            if not role_has_perm(user.role, perm):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db.models import Case, When
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import Router, Schema
 
 from childsafe.orgs.access import TokenAuth, get_organisation_for_user, organisations_for_user
-from childsafe.orgs.models import AdminUnit, Function
+from childsafe.orgs.models import AdminUnit, Function, UnitEra
 from childsafe.orgs.roles import Perm
 from childsafe.orgs.services import function_resolve
 
@@ -64,10 +66,15 @@ def organisation_detail(request: HttpRequest, org_id: int) -> object:
 def function_holder(
     request: HttpRequest, function: Function, on: dt.date | None = None, unit: str | None = None
 ) -> object:
-    day = on or dt.date.today()
+    day = on or timezone.localdate()
     territory = None
     if unit:
-        territory = AdminUnit.objects.filter(code=unit).order_by("-era").first()
+        # Current units first: a code may exist in both eras.
+        territory = (
+            AdminUnit.objects.filter(code=unit)
+            .order_by(Case(When(era=UnitEra.FROM_2025, then=0), default=1))
+            .first()
+        )
     return {
         "function": function,
         "on": day,

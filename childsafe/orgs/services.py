@@ -72,9 +72,16 @@ def org_rollup_map(day: dt.date) -> dict[int, list[int]]:
     }
 
 
-def _unit_chain(unit: AdminUnit | None) -> list[int | None]:
+def _unit_chain(unit: AdminUnit | None, day: dt.date) -> list[int | None]:
+    """The unit, its successors if it had ended by ``day``, then its ancestors."""
     chain: list[int | None] = []
-    while unit is not None:
+    seen: set[int] = set()
+    while unit is not None and unit.pk not in seen:
+        seen.add(unit.pk)
+        if unit.valid_to and day > unit.valid_to and unit.successor_id:
+            chain.append(unit.pk)
+            unit = unit.successor
+            continue
         chain.append(unit.pk)
         unit = unit.parent
     chain.append(None)  # province-wide assignments come last
@@ -88,7 +95,8 @@ def function_resolve(
 
     The most specific territory wins: an assignment for the commune beats one
     for its district, which beats a province-wide one. Among equals, the most
-    recent assignment wins.
+    recent assignment wins. A unit that had ended by ``on`` (a pre-2025
+    commune) is looked up through its successor unit.
     """
     day = on or timezone.localdate()
     candidates = list(
@@ -97,7 +105,7 @@ def function_resolve(
         .select_related("organisation")
         .order_by("-effective_from", "-id")
     )
-    for unit_id in _unit_chain(territory):
+    for unit_id in _unit_chain(territory, day):
         for assignment in candidates:
             if assignment.territory_id == unit_id and assignment.organisation.is_active_on(day):
                 return assignment.organisation
@@ -184,3 +192,50 @@ def api_token_authenticate(raw: str) -> User | None:
     if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=5):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
+
+
+def user_create(
+    *,
+    username: str,
+    role: str,
+    organisation: Organisation | None,
+    full_name: str = "",
+    email: str = "",
+    password: str | None,
+    actor: Any,
+) -> User:
+    """Create a staff or provider account; ``password=None`` leaves it unusable."""
+    with transaction.atomic():
+        user = User(
+            username=username,
+            role=role,
+            organisation=organisation,
+            full_name=full_name,
+            email=email,
+        )
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.save()
+        audit_record("user.create", actor=actor, obj=user, detail={"role": role})
+    return user
+
+
+def user_set_active(user: User, *, is_active: bool, actor: Any) -> None:
+    if user.pk == getattr(actor, "pk", None) and not is_active:
+        raise OrgError("you cannot deactivate your own account")
+    with transaction.atomic():
+        user.is_active = is_active
+        user.save(update_fields=["is_active"])
+        audit_record("user.activate" if is_active else "user.deactivate", actor=actor, obj=user)
+
+
+def user_reset_two_factor(user: User, *, actor: Any) -> int:
+    """Remove the user's TOTP devices; they enrol again at their next login."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    with transaction.atomic():
+        removed, _ = TOTPDevice.objects.filter(user=user).delete()
+        audit_record("user.reset_2fa", actor=actor, obj=user, detail={"devices": removed})
+    return removed

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from childsafe.orgs.views import auth, directory, tokens
+from childsafe.orgs.views import auth, directory, tokens, users
 
 urlpatterns = [
     path("login/", auth.login_view, name="orgs-login"),
@@ -19,7 +19,11 @@ urlpatterns = [
         name="orgs-focal-point-detail",
     ),
     path("focal-points/export.csv", directory.focal_point_export, name="orgs-focal-point-export"),
-    path("users/", directory.user_list, name="orgs-user-list"),
+    path("users/", users.user_list, name="orgs-user-list"),
+    path("users/new/", users.user_create_view, name="orgs-user-create"),
+    path("users/<int:user_id>/", users.user_detail, name="orgs-user-detail"),
+    path("users/<int:user_id>/active/", users.user_toggle_active, name="orgs-user-toggle-active"),
+    path("users/<int:user_id>/reset-2fa/", users.user_reset_2fa, name="orgs-user-reset-2fa"),
     path("account/tokens/", tokens.token_list, name="orgs-token-list"),
     path("account/tokens/<int:token_id>/revoke/", tokens.token_revoke, name="orgs-token-revoke"),
 ]

@@ -10,7 +10,7 @@ from django.contrib.auth import login, logout
 from django.contrib.auth.forms import AuthenticationForm
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -28,7 +28,7 @@ def _next_url(request: HttpRequest) -> str:
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target
-    return str(settings.LOGIN_REDIRECT_URL)
+    return resolve_url(settings.LOGIN_REDIRECT_URL)
 
 
 def lockout_response(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -39,7 +39,7 @@ def lockout_response(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpRes
 @public
 @require_http_methods(["GET", "POST"])
 def login_view(request: HttpRequest) -> HttpResponse:
-    form = AuthenticationForm(request, data=request.POST or None)
+    form = AuthenticationForm(request, data=request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         user = form.get_user()
         login(request, user)
@@ -71,7 +71,7 @@ def two_factor(request: HttpRequest) -> HttpResponse:
         device, _created = TOTPDevice.objects.get_or_create(
             user=user, confirmed=False, defaults={"name": "authenticator"}
         )
-    form = OtpForm(request.POST or None)
+    form = OtpForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         assert device is not None
         if device.verify_is_allowed()[0] and device.verify_token(

@@ -17,10 +17,9 @@ from childsafe.orgs.access import (
     get_focal_point_for_user,
     get_organisation_for_user,
     organisations_for_user,
-    scope_queryset,
     staff_required,
 )
-from childsafe.orgs.models import Function, OrgKind, User
+from childsafe.orgs.models import Function, OrgKind
 from childsafe.orgs.roles import Perm
 from childsafe.orgs.services import function_resolve, org_successors_on
 
@@ -95,13 +94,3 @@ def focal_point_export(request: HttpRequest) -> HttpResponse:
     for fp in points:
         writer.writerow([fp.full_name, fp.organisation.name, fp.title, fp.phone, fp.email])
     return response
-
-
-@staff_required(Perm.USER_VIEW)
-@require_GET
-def user_list(request: HttpRequest) -> HttpResponse:
-    users = scope_queryset(
-        User.objects.select_related("organisation").order_by("username"),
-        request.user,  # type: ignore[arg-type]
-    )
-    return render(request, "orgs/user_list.html", {"users": users})

@@ -16,7 +16,7 @@ from childsafe.orgs.services import api_token_create, api_token_revoke
 @staff_required(Perm.API_TOKEN_MANAGE)
 @require_http_methods(["GET", "POST"])
 def token_list(request: HttpRequest) -> HttpResponse:
-    form = ApiTokenForm(request.POST or None)
+    form = ApiTokenForm(request.POST if request.method == "POST" else None)
     new_secret = None
     if request.method == "POST" and form.is_valid():
         _token, new_secret = api_token_create(

@@ -22,7 +22,9 @@ class Command(BaseCommand):
         if problems:
             for p in problems:
                 self.stderr.write(f"entry {p.seq}: {p.kind}: {p.message}")
+            where = ", ".join(f"entry {p.seq} {p.kind}" for p in problems[:10])
             raise CommandError(
-                f"audit trail is NOT intact: {len(problems)} problem(s) in {total} entries"
+                f"audit trail is NOT intact: {len(problems)} problem(s) in {total} entries "
+                f"({where}{', ...' if len(problems) > 10 else ''})"
             )
         self.stdout.write(f"audit trail intact: {total} entries")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from typing import Any
 
 from django.conf import settings
@@ -22,6 +23,8 @@ class Command(BaseCommand):
             call_command("collectstatic", interactive=False, verbosity=0)
         self.stdout.write(f"ChildSafe serving on http://{bind}/ ({workers} workers)")
         argv = [
+            sys.executable,
+            "-m",
             "gunicorn",
             "childsafe.wsgi:application",
             "--bind",
@@ -34,4 +37,4 @@ class Command(BaseCommand):
             # No query strings: they can carry tracking codes and access keys.
             '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(L)ss',
         ]
-        os.execvp(argv[0], argv)  # noqa: S606
+        os.execv(argv[0], argv)  # noqa: S606

@@ -1,0 +1,288 @@
+"""The role-by-endpoint matrix.
+
+Every URL the resolver knows must carry an access label from
+``childsafe.orgs.access`` (``public``, ``login_only``, ``staff_required(perm)``;
+for the API, ``TokenAuth(perm)`` on every operation). Then every role, and
+anonymous, asks for every staff page and every API operation, and gets exactly
+what ``ROLE_PERMS`` grants: a new endpoint that nobody declared fails here.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+import pytest
+from django.http import HttpResponse
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, path
+from ninja import NinjaAPI, Router
+from ninja.operation import PathView
+
+from childsafe.api import api
+from childsafe.orgs.access import ACCESS_ATTR, TokenAuth, login_only, public, staff_required
+from childsafe.orgs.models import FocalPoint, User
+from childsafe.orgs.roles import ROLE_PERMS, TWO_FACTOR_ROLES, Perm, Role
+from childsafe.orgs.services import api_token_create
+from childsafe.testing import Orgs
+
+# Pages anyone may open. A new public page is a decision: add it here on purpose.
+PUBLIC_ROUTES = {
+    "healthz",
+    "i18n/setlang/",
+    "",
+    "login/",
+    "logout/",
+    "api/v1/",
+    "api/v1/openapi.json",
+    "api/v1/docs",
+}
+# Pages for a logged-in user who has not done two-factor login yet.
+LOGIN_ROUTES = {"login/2fa/"}
+# Staff pages that only accept POST: a permitted GET gets 405.
+POST_ONLY_ROUTES = {
+    "account/tokens/<int:token_id>/revoke/",
+    "users/<int:user_id>/active/",
+    "users/<int:user_id>/reset-2fa/",
+}
+
+API_LABEL = "token"
+ARG = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
+
+
+# --- Walking the URL map -------------------------------------------------------------
+
+
+def walk(patterns: Iterable[Any], prefix: str = "") -> Iterator[tuple[str, URLPattern]]:
+    """Every (route, pattern) below ``patterns``, i18n and API patterns included."""
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            yield from walk(pattern.url_patterns, prefix + str(pattern.pattern))
+        else:
+            yield prefix + str(pattern.pattern), pattern
+
+
+def ninja_path_view(callback: Callable[..., Any]) -> PathView | None:
+    """The django-ninja path (one URL, one or more operations) behind a view, if any."""
+    for cell in getattr(callback, "__closure__", None) or ():
+        if isinstance(cell.cell_contents, PathView):
+            return cell.cell_contents
+    return None
+
+
+def token_perm(operation: Any) -> str | None:
+    """The permission an API operation's ``TokenAuth`` demands; ``None`` if unguarded."""
+    auths = list(operation.auth_callbacks)
+    if len(auths) == 1 and isinstance(auths[0], TokenAuth) and auths[0].perm in Perm.values:
+        return auths[0].perm
+    return None
+
+
+def access_label(callback: Callable[..., Any]) -> str | None:
+    """``public``, ``login``, a ``Perm`` or ``token`` (API); ``None`` means unguarded."""
+    label = getattr(callback, ACCESS_ATTR, None)
+    if label is not None:
+        return label if label in ("public", "login", *Perm.values) else None
+    if isinstance(callback, functools.partial) and callback.func.__module__.startswith("ninja."):
+        return "public"  # ninja's own pages: API root, OpenAPI document, docs
+    path_view = ninja_path_view(callback)
+    operations = path_view.operations if path_view is not None else []
+    if operations and all(token_perm(op) for op in operations):
+        return API_LABEL
+    return None
+
+
+def unguarded(patterns: Iterable[Any]) -> list[str]:
+    """Routes whose view carries no access label."""
+    return [route for route, p in walk(patterns) if access_label(p.callback) is None]
+
+
+def api_operations(patterns: Iterable[Any]) -> list[tuple[str, str, str]]:
+    """(method, route, perm) of every API operation reachable through the URL map."""
+    found = []
+    for route, pattern in walk(patterns):
+        path_view = ninja_path_view(pattern.callback)
+        if path_view is None:
+            continue
+        for operation in path_view.operations:
+            for method in operation.methods:
+                found.append((method, route, token_perm(operation) or ""))
+    return sorted(found)
+
+
+# --- The guard check proves itself on a made-up URL map --------------------------------
+
+
+def _bare_view(request: Any) -> HttpResponse:
+    return HttpResponse("no guard")
+
+
+def _fake_patterns() -> list[Any]:
+    fake_api = NinjaAPI(urls_namespace="fake-api")
+    router = Router()
+
+    @router.get("/open")
+    def open_operation(request: Any) -> dict[str, str]:
+        return {}
+
+    @router.get("/closed", auth=TokenAuth(Perm.ORG_VIEW))
+    def closed_operation(request: Any) -> dict[str, str]:
+        return {}
+
+    fake_api.add_router("/", router)
+    return [
+        path("bare/", _bare_view),
+        path("public/", public(lambda request: HttpResponse())),
+        path("login-only/", login_only(lambda request: HttpResponse())),
+        path("staff/", staff_required(Perm.ORG_VIEW)(lambda request: HttpResponse())),
+        path("typo/", staff_required("org.veiw")(lambda request: HttpResponse())),
+        path("fake-api/", fake_api.urls),
+    ]
+
+
+def test_the_guard_check_finds_undecorated_views_and_open_api_operations():
+    assert unguarded(_fake_patterns()) == ["bare/", "typo/", "fake-api/open"]
+
+
+def test_the_guard_check_accepts_ninja_own_pages_as_public():
+    routes = dict(walk(_fake_patterns()))
+    assert access_label(routes["fake-api/openapi.json"].callback) == "public"
+    assert access_label(routes["fake-api/docs"].callback) == "public"
+    assert access_label(routes["fake-api/closed"].callback) == API_LABEL
+
+
+# --- The real URL map ------------------------------------------------------------------
+
+
+def test_every_endpoint_is_guarded():
+    assert unguarded(get_resolver().url_patterns) == []
+
+
+def test_public_and_login_only_pages_are_the_declared_ones():
+    labels = {route: access_label(p.callback) for route, p in walk(get_resolver().url_patterns)}
+    assert {r for r, label in labels.items() if label == "public"} == PUBLIC_ROUTES
+    assert {r for r, label in labels.items() if label == "login"} == LOGIN_ROUTES
+
+
+def test_every_api_operation_demands_a_token_with_a_permission():
+    from_routers = []
+    for _prefix, router in api._routers:
+        for path_view in router.path_operations.values():
+            for operation in path_view.operations:
+                assert token_perm(operation) is not None, operation.view_func.__name__
+                from_routers.extend((m, token_perm(operation)) for m in operation.methods)
+    from_urls = [(m, perm) for m, _route, perm in api_operations(get_resolver().url_patterns)]
+    assert from_routers, "the API has no operations"
+    assert sorted(from_routers) == sorted(from_urls)
+
+
+def test_every_role_has_a_persona_and_a_permission_table(personas):
+    assert {u.role for u in personas.values()} == set(Role.values)
+    assert set(ROLE_PERMS) == set(Role.values)
+
+
+# --- Every role against every endpoint -------------------------------------------------
+
+
+def concrete_url(route: str, samples: dict[str, Any]) -> str:
+    def value(match: re.Match[str]) -> str:
+        name = match["name"]
+        assert name in samples, f"add a sample value for <{name}> in {route!r}"
+        return str(samples[name])
+
+    return "/" + ARG.sub(value, route)
+
+
+def outcome(response: HttpResponse) -> int | str:
+    if response.status_code == 302:
+        location = response["Location"]
+        if location.startswith("/login/?next="):
+            return "login"
+        if location == "/login/2fa/":
+            return "2fa"
+        return f"302 to {location}"
+    return response.status_code
+
+
+@pytest.fixture
+def samples(orgs: Orgs, personas: dict[str, User]) -> dict[str, dict[str, Any]]:
+    """Per role, URL argument values naming objects inside that role's own scope."""
+    per_role: dict[str, dict[str, Any]] = {}
+    for user in personas.values():
+        fp = FocalPoint.objects.create(organisation=user.organisation, full_name="Trần Văn An")
+        token, raw = api_token_create(user, name="matrix", actor=user)
+        per_role[user.role] = {
+            "org_id": user.organisation_id,
+            "user_id": user.pk,
+            "focal_point_id": fp.pk,
+            "token_id": token.pk,
+            "function": "takedown",
+            "raw_token": raw,
+        }
+    return per_role
+
+
+def staff_pages() -> list[tuple[str, str]]:
+    return [
+        (route, label)
+        for route, p in walk(get_resolver().url_patterns)
+        if (label := access_label(p.callback)) in Perm.values
+    ]
+
+
+def test_staff_pages_answer_each_role_as_its_permissions_say(personas, samples, staff_client):
+    pages = staff_pages()
+    assert len(pages) >= 9
+    expected: dict[tuple[str, str], int | str] = {}
+    actual: dict[tuple[str, str], int | str] = {}
+    any_samples = next(iter(samples.values()))
+    for route, perm in pages:
+        url = concrete_url(route, any_samples)
+        expected["anonymous", url] = "login"
+        actual["anonymous", url] = outcome(Client().get(url))
+    for user in personas.values():
+        client = staff_client(user)
+        for route, perm in pages:
+            url = concrete_url(route, samples[user.role])
+            if perm not in ROLE_PERMS[user.role]:
+                expected[user.role, url] = 403
+            else:
+                expected[user.role, url] = 405 if route in POST_ONLY_ROUTES else 200
+            actual[user.role, url] = outcome(client.get(url))
+    assert actual == expected
+
+
+def test_staff_pages_send_roles_with_two_factor_to_verify_first(personas, samples, client):
+    pages = staff_pages()
+    expected = {}
+    actual = {}
+    for user in personas.values():
+        if user.role not in TWO_FACTOR_ROLES:
+            continue
+        client.force_login(user)  # password done, second factor not yet
+        for route, _perm in pages:
+            url = concrete_url(route, samples[user.role])
+            expected[user.role, url] = "2fa"
+            actual[user.role, url] = outcome(client.get(url))
+    assert actual == expected
+
+
+def test_api_operations_answer_each_role_as_its_permissions_say(personas, samples, client):
+    operations = api_operations(get_resolver().url_patterns)
+    expected: dict[tuple[str, str, str], int] = {}
+    actual: dict[tuple[str, str, str], int] = {}
+    for method, route, perm in operations:
+        url = concrete_url(route, next(iter(samples.values())))
+        response = client.generic(method, url)
+        assert response["Content-Type"].startswith("application/json"), url
+        assert "detail" in response.json()
+        expected["no token", method, url] = 401
+        actual["no token", method, url] = response.status_code
+        for role, values in samples.items():
+            url = concrete_url(route, values)
+            bearer = {"Authorization": f"Bearer {values['raw_token']}"}
+            expected[role, method, url] = 200 if perm in ROLE_PERMS[role] else 403
+            actual[role, method, url] = client.generic(method, url, headers=bearer).status_code
+    assert actual == expected
