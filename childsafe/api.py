@@ -14,7 +14,9 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
 
 from childsafe.audit.api import router as audit_router
+from childsafe.cases.api import router as cases_router
 from childsafe.orgs.api import router as orgs_router
+from childsafe.reports.api import router as reports_router
 
 api = NinjaAPI(
     title="ChildSafe API",
@@ -50,3 +52,5 @@ def _auth_error(request: HttpRequest, exc: AuthenticationError) -> Any:
 
 api.add_router("/", orgs_router)
 api.add_router("/audit", audit_router)
+api.add_router("/", reports_router)
+api.add_router("/", cases_router)

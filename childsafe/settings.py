@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "childsafe.core",
     "childsafe.orgs",
     "childsafe.audit",
+    "childsafe.reports",
+    "childsafe.cases",
 ]
 
 MIDDLEWARE = [

@@ -18,6 +18,8 @@ urlpatterns += i18n_patterns(
     path("", include("childsafe.core.urls")),
     path("", include("childsafe.orgs.urls")),
     path("audit/", include("childsafe.audit.urls")),
+    path("", include("childsafe.reports.urls")),
+    path("", include("childsafe.cases.urls")),
     prefix_default_language=False,
 )
 
