@@ -39,10 +39,18 @@ def test_the_docs_page_is_public(client):
 
 @pytest.mark.django_db
 def test_no_token_gets_401_json(client):
-    response = client.get("/api/v1/me")
+    response = client.get("/api/v1/me", headers={"Accept-Language": "en"})
     assert response.status_code == 401
     assert response["Content-Type"].startswith("application/json")
     assert response.json() == {"detail": "A valid API token is required."}
+
+
+@pytest.mark.django_db
+def test_api_messages_are_vietnamese_by_default(client):
+    response = client.get("/api/v1/me")
+    assert response.status_code == 401
+    assert response["Content-Language"] == "vi"
+    assert response.json() == {"detail": "Cần có mã truy cập API hợp lệ."}
 
 
 @pytest.mark.django_db
@@ -57,7 +65,9 @@ def test_a_logged_in_session_is_no_api_credential(personas, staff_client):
 
 
 def test_a_bad_path_parameter_gets_422_naming_the_field(client, bearer):
-    response = client.get("/api/v1/organisations/abc", headers=bearer)
+    response = client.get(
+        "/api/v1/organisations/abc", headers={**bearer, "Accept-Language": "en"}
+    )
     assert response.status_code == 422
     body = response.json()
     assert body["detail"] == "The request is not valid."

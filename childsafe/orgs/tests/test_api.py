@@ -66,7 +66,7 @@ def test_an_inactive_users_token_gets_401(client, personas):
 
 
 def test_a_role_without_permission_gets_403_json(client, personas):
-    headers = bearer_for(personas["provider_contact"])
+    headers = {**bearer_for(personas["provider_contact"]), "Accept-Language": "en"}
     response = client.get("/api/v1/organisations", headers=headers)
     assert response.status_code == 403
     assert response.json() == {"detail": "Your role may not use this endpoint."}
