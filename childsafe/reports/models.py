@@ -23,8 +23,9 @@ class Category(models.TextChoices):
     GROOMING = "grooming", _("Grooming or sexual solicitation")
     SEXTORTION = "sextortion", _("Sextortion")
     CYBERBULLYING = "cyberbullying", _("Cyberbullying")
-    HARMFUL_CONTENT = "harmful_content", _(
-        "Harmful content shown to children (violence, self-harm, gambling, drugs)"
+    HARMFUL_CONTENT = (
+        "harmful_content",
+        _("Harmful content shown to children (violence, self-harm, gambling, drugs)"),
     )
     PRIVACY_EXPOSURE = "privacy_exposure", _("Exposure of a child's private life")
     SCAM = "scam", _("Scam aimed at children")

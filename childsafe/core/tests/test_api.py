@@ -65,9 +65,7 @@ def test_a_logged_in_session_is_no_api_credential(personas, staff_client):
 
 
 def test_a_bad_path_parameter_gets_422_naming_the_field(client, bearer):
-    response = client.get(
-        "/api/v1/organisations/abc", headers={**bearer, "Accept-Language": "en"}
-    )
+    response = client.get("/api/v1/organisations/abc", headers={**bearer, "Accept-Language": "en"})
     assert response.status_code == 422
     body = response.json()
     assert body["detail"] == "The request is not valid."
