@@ -179,6 +179,25 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG
 
+# The cache holds the rate-limit counters. The database cache needs no other service and
+# is shared by every web worker (``childsafe createcachetable`` makes its table).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "childsafe_cache",
+        "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 50000)},
+    }
+}
+
+# Reports: evidence limits and how often one address may submit or look up a status.
+EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_MB", 10) * 1024 * 1024
+EVIDENCE_MAX_FILES = env_int("EVIDENCE_MAX_FILES", 5)
+REPORT_SUBMIT_RATE_PER_HOUR = env_int("REPORT_SUBMIT_RATE_PER_HOUR", 20)
+REPORT_STATUS_RATE_PER_HOUR = env_int("REPORT_STATUS_RATE_PER_HOUR", 60)
+# How many reverse proxies (nginx...) stand in front of the app and append to
+# X-Forwarded-For; 0 trusts only the connection's own address.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)

@@ -143,3 +143,32 @@ def personas(orgs: Orgs) -> dict[str, User]:
 @pytest.fixture
 def staff_client(db: None) -> Callable[[User], Client]:
     return verified_client
+
+
+# --- Evidence files ------------------------------------------------------------------------
+
+
+def image_bytes(image_format: str = "PNG", size: tuple[int, int] = (8, 8)) -> bytes:
+    """A small, valid picture in ``image_format`` (PNG, JPEG, GIF, WEBP)."""
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", size, (29, 107, 87)).save(out, image_format)
+    return out.getvalue()
+
+
+def bomb_png() -> bytes:
+    """A decompression bomb: 90 million pixels of one colour in an 11 KB PNG."""
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("1", (10000, 9000)).save(out, "PNG")
+    return out.getvalue()
+
+
+PDF_BYTES = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+PHP_BYTES = b"<?php system($_GET['c']); ?>\n"

@@ -8,7 +8,9 @@ role-by-endpoint matrix test (``childsafe/core/tests/test_role_matrix.py``):
 - ``staff_required(perm)``: logged in, two-factor verified where the role
   needs it, and the role holds ``perm``.
 
-API operations authenticate with ``TokenAuth(perm)``, which the same test reads.
+API operations authenticate with ``TokenAuth(perm)``, which the same test reads, or,
+for the few operations open to anonymous callers (report submission and status),
+``OptionalTokenAuth(perm)``: no token passes as anonymous, a token must be valid.
 
 Scoped objects are loaded with ``get_<thing>_for_user``, which answers 404 for
 records that are missing and records outside the user's scope alike.
@@ -20,13 +22,14 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
-from ninja.errors import HttpError
+from ninja.errors import AuthenticationError, HttpError
 from ninja.security import HttpBearer
 
 from childsafe.audit.services import audit_record
@@ -99,6 +102,30 @@ class TokenAuth(HttpBearer):
             raise HttpError(403, _("Your role may not use this endpoint."))
         request.user = user
         return user
+
+
+class OptionalTokenAuth(HttpBearer):
+    """API authentication for operations anonymous callers may use too.
+
+    Without an ``Authorization`` header the caller passes as ``AnonymousUser``
+    (``request.auth``); with one, the token must be valid (else 401) and its user's
+    role must hold ``perm`` (else 403), exactly as with ``TokenAuth``.
+    """
+
+    def __init__(self, perm: str) -> None:
+        super().__init__()
+        self.perm = perm
+
+    def __call__(self, request: HttpRequest) -> Any:
+        if not request.headers.get(self.header):
+            return AnonymousUser()
+        user = super().__call__(request)
+        if user is None:
+            raise AuthenticationError
+        return user
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        return TokenAuth(self.perm).authenticate(request, token)
 
 
 def org_scope_ids(user: User) -> set[int] | None:

@@ -7,7 +7,6 @@ A report never changes what the reporter said: staff work happens on the case
 from __future__ import annotations
 
 import hashlib
-import hmac
 
 from django.conf import settings
 from django.db import models
@@ -15,7 +14,13 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from childsafe.lib.crypto import EncryptedTextField
+from childsafe.lib.crypto import EncryptedBlobField, EncryptedTextField
+
+# Limits on what one report may carry; the doors and the service share them.
+DESCRIPTION_MAX_CHARS = 5000
+SHORT_TEXT_MAX_CHARS = 200
+PLATFORM_MAX_CHARS = 100
+MAX_URLS_PER_REPORT = 20
 
 
 class Category(models.TextChoices):
@@ -66,10 +71,12 @@ class PublicStatus(models.TextChoices):
 
 
 def access_key_digest(raw: str) -> str:
-    """Keyed digest of a report's access key (the key itself is never stored)."""
-    return hmac.new(
-        settings.SECRET_KEY.encode(), ("report-access:" + raw).encode(), hashlib.sha256
-    ).hexdigest()
+    """Digest of a report's access key (the key itself is never stored).
+
+    The key is random (about 80 bits), so a plain SHA-256 suffices, and it does
+    not depend on ``SECRET_KEY``: rotating that key keeps every access key valid.
+    """
+    return hashlib.sha256(("report-access:" + raw).encode()).hexdigest()
 
 
 class Report(models.Model):
@@ -110,6 +117,11 @@ class Report(models.Model):
     # "user:<id>" for authenticated clients, "ip:<keyed hash>" for anonymous ones.
     idempotency_scope = models.CharField(max_length=80, blank=True)
     idempotency_key = models.CharField(max_length=128, blank=True)
+    # SHA-256 of the submission, so a key reused for a different report is refused.
+    idempotency_fingerprint = models.CharField(max_length=64, blank=True)
+    # Kept (encrypted) only for submissions with an Idempotency-Key: a client whose first
+    # answer was lost gets the same access key on retry.
+    replay_access_key = EncryptedTextField(blank=True)
     public_status = models.CharField(
         max_length=16, choices=PublicStatus.choices, default=PublicStatus.RECEIVED
     )
@@ -137,6 +149,7 @@ class ReportURL(models.Model):
     raw = models.TextField()
     normalised = models.TextField(db_index=True)
     host = models.CharField(max_length=253, db_index=True)
+    host_is_ip = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["id"]
@@ -159,4 +172,4 @@ class EvidenceFile(models.Model):
 
 class EvidenceBlob(models.Model):
     file = models.OneToOneField(EvidenceFile, on_delete=models.CASCADE, related_name="blob")
-    ciphertext = models.BinaryField()
+    ciphertext = EncryptedBlobField()

@@ -1,7 +1,7 @@
 """End-to-end tests: Debian's Chromium, headless, against the live server.
 
 The fixtures (``browser``, ``page``, ``new_page``, ``requested_urls``) live in
-``conftest.py`` next to this file. Every page must come from loopback only.
+``childsafe/conftest.py``. Every page must come from loopback only.
 """
 
 from __future__ import annotations

@@ -95,3 +95,20 @@ def test_generate_prints_a_valid_key_and_touches_nothing(rows):
     assert key not in (OLD, NEW)
     assert stored_names() == before
     assert not AuditEvent.objects.filter(action="crypto.rotate_key").exists()
+
+
+def test_it_reencrypts_evidence_blobs(rows):
+    from childsafe.lib.crypto import decrypt_bytes, encrypt_bytes
+    from childsafe.reports.models import EvidenceBlob, EvidenceFile, Report
+
+    report = Report.objects.create(
+        tracking_code="BC-TEST0001", access_key_digest="x", channel="web", category="other"
+    )
+    evidence = EvidenceFile.objects.create(
+        report=report, sha256="0" * 64, size=5, content_type="image/png"
+    )
+    EvidenceBlob.objects.create(file=evidence, ciphertext=encrypt_bytes(b"bytes"))
+    rows.CHILDSAFE_DATA_KEYS = [NEW, OLD]
+    rotate()
+    rows.CHILDSAFE_DATA_KEYS = [NEW]
+    assert decrypt_bytes(EvidenceBlob.objects.get().ciphertext) == b"bytes"

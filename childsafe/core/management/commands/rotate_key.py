@@ -8,12 +8,12 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from childsafe.audit.services import audit_record
-from childsafe.lib.crypto import encrypted_fields, generate_key
+from childsafe.lib.crypto import generate_key, rotate_all
 
 
 class Command(BaseCommand):
     help = (
-        "Re-encrypt personal data under the first key in CHILDSAFE_DATA_KEY. "
+        "Re-encrypt personal data and evidence under the first key in CHILDSAFE_DATA_KEY. "
         "Rotation: prepend a new key (--generate prints one), run this, then remove the old key."
     )
 
@@ -25,27 +25,7 @@ class Command(BaseCommand):
         if generate:
             self.stdout.write(generate_key())
             return
-        total = 0
-        for model, names in encrypted_fields():
-            last_pk: Any = None
-            while True:
-                with transaction.atomic():
-                    qs = model._base_manager.order_by("pk")
-                    if last_pk is not None:
-                        qs = qs.filter(pk__gt=last_pk)
-                    rows = list(qs.values_list("pk", *names)[:batch])
-                    if not rows:
-                        break
-                    for pk, *values in rows:
-                        updates = {}
-                        for name, value in zip(names, values, strict=True):
-                            if value:
-                                # values_list decrypts; re-save encrypts with the primary key.
-                                updates[name] = value
-                        if updates:
-                            model._base_manager.filter(pk=pk).update(**updates)
-                            total += 1
-                    last_pk = rows[-1][0]
+        total = rotate_all(batch=batch)
         with transaction.atomic():
             audit_record("crypto.rotate_key", actor="rotate-key", detail={"rows": total})
         self.stdout.write(f"re-encrypted {total} rows under the primary key")

@@ -1,0 +1,438 @@
+"""What can happen to a report: submission through any of the three doors, and the
+public status its reporter sees.
+
+``report_submit`` checks everything first (fields, URLs, files), then stores the report,
+its URLs, its encrypted files and the audit event in one transaction: a report is
+complete or absent, never half-made. The access key is returned once; only its keyed
+digest is kept, except for submissions carrying an idempotency key, whose key is kept
+encrypted so that a retry gets the same answer (see ``report_submit``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import json
+import re
+import secrets
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from childsafe.audit.services import audit_record
+from childsafe.lib.crypto import encrypt_bytes
+from childsafe.lib.files import (
+    Evidence,
+    EvidenceError,
+    check_evidence,
+    check_evidence_count,
+    check_evidence_size,
+)
+from childsafe.lib.urls import InvalidURL, host_is_ip, normalise_url, url_host
+from childsafe.orgs.models import AdminUnit
+from childsafe.reports.consent import CONSENT_TEXTS, CURRENT
+from childsafe.reports.models import (
+    DESCRIPTION_MAX_CHARS,
+    MAX_URLS_PER_REPORT,
+    PLATFORM_MAX_CHARS,
+    SHORT_TEXT_MAX_CHARS,
+    AgeGroup,
+    Category,
+    Channel,
+    EvidenceBlob,
+    EvidenceFile,
+    PublicStatus,
+    Report,
+    ReporterRelation,
+    ReportURL,
+    access_key_digest,
+)
+
+# No 0/O, 1/I/L: codes are read out over the phone and copied by children.
+ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+TRACKING_PREFIX = "BC-"  # "báo cáo"
+TRACKING_CHARS = 8  # 31**8, about 8.5e11 codes
+ACCESS_KEY_GROUPS = 4  # four groups of four: 31**16, about 79 bits
+IDEMPOTENCY_KEY_MAX_CHARS = 128
+_IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,128}$")
+_PHONE = re.compile(r"^\+?[0-9 ().\-]{8,20}$")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+TEXT_FIELDS = {
+    "platform": PLATFORM_MAX_CHARS,
+    "description": DESCRIPTION_MAX_CHARS,
+    "child_name": SHORT_TEXT_MAX_CHARS,
+    "child_school": SHORT_TEXT_MAX_CHARS,
+    "reporter_name": SHORT_TEXT_MAX_CHARS,
+    "reporter_contact": SHORT_TEXT_MAX_CHARS,
+}
+FIELDS = frozenset(
+    {
+        *TEXT_FIELDS,
+        "category",
+        "urls",
+        "occurred_on",
+        "child_age_group",
+        "child_in_danger",
+        "reporter_relation",
+        "consent_given",
+        "consent_text_version",
+        "territory",
+    }
+)
+# The doors where a person agrees to the consent text before the report is stored. API
+# clients (platforms, partner hotlines) record consent on their side and may pass it on.
+CONSENT_REQUIRED = frozenset({Channel.WEB, Channel.HOTLINE})
+
+
+class ReportError(Exception):
+    """A submission the rules refuse; ``errors`` maps field names to messages."""
+
+    def __init__(self, errors: Mapping[str, list[str]]) -> None:
+        self.errors = dict(errors)
+        # Only the field names: the messages may quote what the reporter wrote.
+        super().__init__("refused: " + ", ".join(self.errors))
+
+    @classmethod
+    def on(cls, field: str, message: str) -> ReportError:
+        return cls({field: [message]})
+
+
+class Upload(Protocol):
+    """What ``report_submit`` needs of a file: Django's ``UploadedFile`` fits."""
+
+    name: str | None
+    size: int | None
+
+    def seek(self, offset: int) -> Any: ...
+    def read(self, size: int = -1) -> bytes: ...
+
+
+def report_submit(
+    *,
+    channel: str,
+    data: Mapping[str, Any],
+    files: Sequence[Upload] = (),
+    actor: Any = None,
+    idempotency_scope: str = "",
+    idempotency_key: str = "",
+) -> tuple[Report, str]:
+    """Store a report from ``channel``; answer the report and its access key.
+
+    ``data`` holds the fields named in ``FIELDS`` (missing ones take their defaults);
+    anything the rules refuse raises ``ReportError`` and stores nothing.
+
+    Idempotency: a submission with an ``idempotency_key`` is stored once per
+    (``idempotency_scope``, ``idempotency_key``). A repeat with the same content
+    returns the first report and the same access key (kept encrypted for this
+    purpose), so a client that lost the first answer still learns its key; a repeat
+    with different content raises ``ReportError`` on ``idempotency_key``. Two
+    simultaneous submissions meet at the unique constraint: the loser answers the
+    winner's report.
+    """
+    if channel not in Channel.values:
+        raise ValueError(f"unknown channel {channel!r}")
+    unknown = set(data) - FIELDS
+    if unknown:
+        raise TypeError(f"unknown report fields: {sorted(unknown)}")
+    if idempotency_key and not _IDEMPOTENCY_KEY.match(idempotency_key):
+        raise ReportError.on(
+            "idempotency_key",
+            _("The idempotency key must be 1 to 128 visible ASCII characters."),
+        )
+    fields, urls, evidence = _clean(channel, data, files)
+    fingerprint = _fingerprint(channel, fields, urls, evidence) if idempotency_key else ""
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    if idempotency_key:
+        replay = _replay(idempotency_scope, idempotency_key, fingerprint)
+        if replay is not None:
+            return replay
+    # Encrypt before the transaction, so the transaction (and the audit chain's lock)
+    # stays short.
+    blobs = [encrypt_bytes(item.content) for item, _name in evidence]
+    attempts = 3
+    for attempt in range(attempts):
+        access_key = _new_access_key()
+        try:
+            with transaction.atomic():
+                report = Report.objects.create(
+                    tracking_code=_new_tracking_code(),
+                    access_key_digest=access_key_digest(canonical_access_key(access_key)),
+                    channel=channel,
+                    received_by=user,
+                    idempotency_scope=idempotency_scope if idempotency_key else "",
+                    idempotency_key=idempotency_key,
+                    idempotency_fingerprint=fingerprint,
+                    replay_access_key=access_key if idempotency_key else "",
+                    **fields,
+                )
+                ReportURL.objects.bulk_create(
+                    ReportURL(report=report, raw=raw, normalised=normal, host=host, host_is_ip=ip)
+                    for raw, normal, host, ip in urls
+                )
+                for (item, name), blob in zip(evidence, blobs, strict=True):
+                    stored = EvidenceFile.objects.create(
+                        report=report,
+                        sha256=item.sha256,
+                        size=item.size,
+                        content_type=item.content_type,
+                        original_name=name,
+                    )
+                    EvidenceBlob.objects.create(file=stored, ciphertext=blob)
+                # No personal data and no report text in the audit trail.
+                audit_record(
+                    "report.submit",
+                    actor=user,
+                    obj=report,
+                    detail={
+                        "channel": channel,
+                        "category": report.category,
+                        "urls": len(urls),
+                        "files": len(evidence),
+                        "child_in_danger": report.child_in_danger,
+                        "idempotent": bool(idempotency_key),
+                    },
+                )
+        except IntegrityError:
+            if idempotency_key:
+                replay = _replay(idempotency_scope, idempotency_key, fingerprint)
+                if replay is not None:
+                    return replay
+            if attempt == attempts - 1:
+                raise
+            continue  # a tracking code collided: draw another one
+        return report, access_key
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def report_public_status(code: str, key: str) -> dict[str, Any] | None:
+    """What the reporter may see, given the tracking code and access key; else ``None``.
+
+    A wrong key and an unknown code answer the same, and take the same time.
+    """
+    tracking_code = canonical_tracking_code(code)
+    digest = access_key_digest(canonical_access_key(key))
+    report = (
+        Report.objects.filter(tracking_code=tracking_code)
+        .only("tracking_code", "access_key_digest", "public_status", "received_at")
+        .first()
+        if tracking_code
+        else None
+    )
+    expected = report.access_key_digest if report is not None else "0" * 64
+    if not hmac.compare_digest(expected, digest) or report is None:
+        return None
+    return {
+        "tracking_code": report.tracking_code,
+        "status": report.public_status,
+        "status_label": str(PublicStatus(report.public_status).label),
+        "received_on": timezone.localdate(report.received_at),
+    }
+
+
+def report_set_public_status(report: Report, status: str, *, actor: Any) -> Report:
+    """Change what the reporter sees. Any listed status may follow any other (a case can
+    be reopened); setting the current status again changes and records nothing."""
+    if status not in PublicStatus.values:
+        raise ReportError.on("public_status", _("Unknown public status."))
+    if report.public_status == status:
+        return report
+    with transaction.atomic():
+        previous = report.public_status
+        report.public_status = status
+        report.save(update_fields=["public_status"])
+        audit_record(
+            "report.public_status",
+            actor=actor,
+            obj=report,
+            detail={"from": previous, "to": status},
+        )
+    return report
+
+
+def canonical_tracking_code(code: str) -> str:
+    """``bc 7k3m 9qx2``, ``BC7K3M9QX2`` and ``7K3M9QX2`` all mean ``BC-7K3M9QX2``."""
+    compact = re.sub(r"[^A-Z0-9]", "", code.upper())
+    prefix = TRACKING_PREFIX.rstrip("-")
+    if compact.startswith(prefix) and len(compact) == len(prefix) + TRACKING_CHARS:
+        compact = compact[len(prefix) :]
+    if len(compact) == TRACKING_CHARS:
+        return TRACKING_PREFIX + compact
+    return ""
+
+
+def canonical_access_key(key: str) -> str:
+    """The key without dashes or spaces, upper-case: what its digest is taken of."""
+    return re.sub(r"[^A-Z0-9]", "", key.upper())
+
+
+def _new_tracking_code() -> str:
+    return TRACKING_PREFIX + "".join(secrets.choice(ALPHABET) for _ in range(TRACKING_CHARS))
+
+
+def _new_access_key() -> str:
+    groups = ("".join(secrets.choice(ALPHABET) for _ in range(4)) for _ in range(4))
+    return "-".join(groups)
+
+
+def _replay(scope: str, key: str, fingerprint: str) -> tuple[Report, str] | None:
+    report = Report.objects.filter(idempotency_scope=scope, idempotency_key=key).first()
+    if report is None:
+        return None
+    if not hmac.compare_digest(report.idempotency_fingerprint, fingerprint):
+        raise ReportError.on(
+            "idempotency_key",
+            _("This idempotency key was already used for a different report."),
+        )
+    return report, report.replay_access_key
+
+
+def _fingerprint(
+    channel: str,
+    fields: dict[str, Any],
+    urls: list[tuple[str, str, str, bool]],
+    evidence: list[tuple[Evidence, str]],
+) -> str:
+    body = {
+        "channel": channel,
+        "fields": {
+            k: (v.pk if isinstance(v, AdminUnit) else v) for k, v in sorted(fields.items())
+        },
+        "urls": [normal for _raw, normal, _host, _ip in urls],
+        "files": [item.sha256 for item, _name in evidence],
+    }
+    return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _clean(
+    channel: str, data: Mapping[str, Any], files: Sequence[Upload]
+) -> tuple[dict[str, Any], list[tuple[str, str, str, bool]], list[tuple[Evidence, str]]]:
+    """Check every field and file; collect every problem, then raise them together."""
+    errors: dict[str, list[str]] = {}
+
+    def refuse(field: str, message: str) -> None:
+        errors.setdefault(field, []).append(message)
+
+    fields: dict[str, Any] = {}
+    category = str(data.get("category") or "")
+    if not category:
+        refuse("category", _("Choose what happened."))
+    elif category not in Category.values:
+        refuse("category", _("Choose one of the kinds of harm in the list."))
+    fields["category"] = category
+
+    for name, limit in TEXT_FIELDS.items():
+        value = _CONTROL.sub("", str(data.get(name) or "")).strip()
+        if len(value) > limit:
+            refuse(name, _("Write at most %(count)d characters.") % {"count": limit})
+        fields[name] = value
+    contact = fields["reporter_contact"]
+    if contact and not _is_phone_or_email(contact):
+        refuse("reporter_contact", _("Enter a phone number or an e-mail address."))
+
+    occurred_on = data.get("occurred_on")
+    if occurred_on is not None and not isinstance(occurred_on, dt.date):
+        refuse("occurred_on", _("Enter a date."))
+    elif occurred_on is not None and occurred_on > timezone.localdate() + dt.timedelta(days=1):
+        refuse("occurred_on", _("The date cannot be in the future."))
+    fields["occurred_on"] = occurred_on
+
+    age_group = str(data.get("child_age_group") or AgeGroup.UNKNOWN)
+    if age_group not in AgeGroup.values:
+        refuse("child_age_group", _("Choose an age group from the list."))
+    fields["child_age_group"] = age_group
+    relation = str(data.get("reporter_relation") or "")
+    if relation and relation not in ReporterRelation.values:
+        refuse("reporter_relation", _("Choose who you are from the list."))
+    fields["reporter_relation"] = relation
+    fields["child_in_danger"] = bool(data.get("child_in_danger"))
+
+    consent_given = bool(data.get("consent_given"))
+    version = str(data.get("consent_text_version") or (CURRENT if consent_given else ""))
+    if channel in CONSENT_REQUIRED and not consent_given:
+        refuse("consent_given", _("Tick the box to agree, so that we can handle your report."))
+    if version and version not in CONSENT_TEXTS:
+        refuse("consent_text_version", _("Unknown version of the consent text."))
+    fields["consent_given"] = consent_given
+    fields["consent_text_version"] = version
+
+    territory = data.get("territory")
+    if territory is not None and not isinstance(territory, AdminUnit):
+        raise TypeError("territory must be an AdminUnit or None")
+    fields["territory"] = territory
+
+    fields["is_anonymous"] = not (fields["reporter_name"] or contact)
+    fields["reporter_wants_updates"] = bool(contact)
+
+    urls = _clean_urls(data.get("urls") or [], refuse)
+    evidence = _clean_files(files, refuse)
+    if not (urls or "urls" in errors or fields["description"] or files):
+        refuse(
+            "description",
+            _("Tell us what happened, or give a web address or a file, so that we can act."),
+        )
+    if errors:
+        raise ReportError(errors)
+    return fields, urls, evidence
+
+
+def _clean_urls(raw_urls: Any, refuse: Any) -> list[tuple[str, str, str, bool]]:
+    if isinstance(raw_urls, str) or not isinstance(raw_urls, Sequence):
+        raise TypeError("urls must be a list of strings")
+    lines = [str(u).strip() for u in raw_urls if str(u).strip()]
+    if len(lines) > MAX_URLS_PER_REPORT:
+        refuse("urls", _("Give at most %(count)d web addresses.") % {"count": MAX_URLS_PER_REPORT})
+        return []
+    urls = []
+    seen = set()
+    for raw in lines:
+        try:
+            normalised = normalise_url(raw)
+        except InvalidURL:
+            shown = raw if len(raw) <= 60 else raw[:57] + "..."
+            refuse(
+                "urls",
+                _("“%(url)s” is not a web address. Copy it from the browser's address bar.")
+                % {"url": _CONTROL.sub("", shown)},
+            )
+            continue
+        if normalised in seen:
+            continue
+        seen.add(normalised)
+        host = url_host(normalised)
+        urls.append((raw, normalised, host, host_is_ip(host)))
+    return urls
+
+
+def _clean_files(files: Sequence[Upload], refuse: Any) -> list[tuple[Evidence, str]]:
+    try:
+        check_evidence_count(len(files))
+    except EvidenceError as exc:
+        refuse("files", exc.message)
+        return []
+    evidence = []
+    for upload in files:
+        name = _CONTROL.sub("", (upload.name or "").rsplit("/", 1)[-1])[:SHORT_TEXT_MAX_CHARS]
+        try:
+            check_evidence_size(upload.size or 0)
+            upload.seek(0)
+            evidence.append((check_evidence(upload.read()), name))
+        except EvidenceError as exc:
+            refuse("files", _("%(name)s: %(problem)s") % {"name": name, "problem": exc.message})
+    return evidence
+
+
+def _is_phone_or_email(value: str) -> bool:
+    if _PHONE.match(value) and sum(c.isdigit() for c in value) >= 8:
+        return True
+    try:
+        validate_email(value)
+    except ValidationError:
+        return False
+    return True
