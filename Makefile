@@ -20,6 +20,7 @@ install: $(STAMP)
 
 run: $(STAMP)
 	$(BIN)/childsafe migrate --noinput
+	$(BIN)/childsafe createcachetable
 	$(BIN)/childsafe demo
 	$(BIN)/childsafe serve --bind 127.0.0.1:8000
 

@@ -34,20 +34,45 @@ class Perm(models.TextChoices):
     USER_MANAGE = "user.manage", _("Create and change user accounts")
     AUDIT_VIEW = "audit.view", _("Browse the audit trail")
     API_TOKEN_MANAGE = "api_token.manage", _("Create own API tokens")
+    CASE_VIEW = "case.view", _("See the cases of your organisation")
+    CASE_TRIAGE = "case.triage", _("Triage, route and close cases")
+    CASE_WORK = "case.work", _("Accept and work your agency's tasks on cases")
+    ROUTING_MANAGE = "routing.manage", _("Change the routing rules")
+    REPORT_HOTLINE_ENTRY = "report.hotline_entry", _("Record reports from hotline calls")
+    REPORT_API_SUBMIT = "report.api_submit", _("Submit reports through the API")
 
 
 _STAFF = {Perm.DASHBOARD_VIEW, Perm.ORG_VIEW, Perm.API_TOKEN_MANAGE}
+# Agencies that receive cases: they see those of their organisation and work their tasks.
+_AGENCY = _STAFF | {Perm.CASE_VIEW, Perm.CASE_WORK}
 
+# Auditors and system administrators get no case permission: the audit trail shows what
+# happened to a case (ids and actions, never its content), and need-to-know keeps the
+# rest with the agencies. School IT admins and provider contacts never see cases.
 ROLE_PERMS: dict[str, frozenset[str]] = {
-    Role.HOTLINE_OPERATOR: frozenset(_STAFF),
-    Role.ICT_OFFICER: frozenset(_STAFF | {Perm.FOCAL_POINT_VIEW}),
-    Role.POLICE_INVESTIGATOR: frozenset(_STAFF),
-    Role.SOCIAL_WORKER: frozenset(_STAFF),
-    Role.EDUCATION_OFFICER: frozenset(_STAFF),
+    Role.HOTLINE_OPERATOR: frozenset(
+        _STAFF
+        | {Perm.CASE_VIEW, Perm.CASE_TRIAGE, Perm.REPORT_HOTLINE_ENTRY, Perm.REPORT_API_SUBMIT}
+    ),
+    Role.ICT_OFFICER: frozenset(_AGENCY | {Perm.FOCAL_POINT_VIEW}),
+    Role.POLICE_INVESTIGATOR: frozenset(_AGENCY),
+    Role.SOCIAL_WORKER: frozenset(_AGENCY),
+    Role.EDUCATION_OFFICER: frozenset(_AGENCY),
     Role.SCHOOL_IT_ADMIN: frozenset(_STAFF),
-    Role.PROVIDER_CONTACT: frozenset({Perm.DASHBOARD_VIEW, Perm.API_TOKEN_MANAGE}),
+    Role.PROVIDER_CONTACT: frozenset(
+        {Perm.DASHBOARD_VIEW, Perm.API_TOKEN_MANAGE, Perm.REPORT_API_SUBMIT}
+    ),
     Role.PROVINCE_COORDINATOR: frozenset(
-        _STAFF | {Perm.ORG_MANAGE, Perm.FOCAL_POINT_VIEW, Perm.FOCAL_POINT_EXPORT, Perm.USER_VIEW}
+        _STAFF
+        | {
+            Perm.ORG_MANAGE,
+            Perm.FOCAL_POINT_VIEW,
+            Perm.FOCAL_POINT_EXPORT,
+            Perm.USER_VIEW,
+            Perm.CASE_VIEW,
+            Perm.CASE_TRIAGE,
+            Perm.ROUTING_MANAGE,
+        }
     ),
     Role.AUDITOR: frozenset(
         {

@@ -2,9 +2,10 @@
 
 Every URL the resolver knows must carry an access label from
 ``childsafe.orgs.access`` (``public``, ``login_only``, ``staff_required(perm)``;
-for the API, ``TokenAuth(perm)`` on every operation). Then every role, and
-anonymous, asks for every staff page and every API operation, and gets exactly
-what ``ROLE_PERMS`` grants: a new endpoint that nobody declared fails here.
+for the API, ``TokenAuth(perm)`` on every operation, or ``OptionalTokenAuth(perm)``
+on the few declared in ``PUBLIC_API_OPERATIONS``). Then every role, and anonymous,
+asks for every staff page and every API operation, and gets exactly what
+``ROLE_PERMS`` grants: a new endpoint that nobody declared fails here.
 """
 
 from __future__ import annotations
@@ -22,8 +23,17 @@ from ninja import NinjaAPI, Router
 from ninja.operation import PathView
 
 from childsafe.api import api
-from childsafe.orgs.access import ACCESS_ATTR, TokenAuth, login_only, public, staff_required
-from childsafe.orgs.models import FocalPoint, User
+from childsafe.cases.models import CaseTask, Clock, RoutingRule
+from childsafe.cases.tests.factories import make_case
+from childsafe.orgs.access import (
+    ACCESS_ATTR,
+    OptionalTokenAuth,
+    TokenAuth,
+    login_only,
+    public,
+    staff_required,
+)
+from childsafe.orgs.models import FocalPoint, Function, User
 from childsafe.orgs.roles import ROLE_PERMS, TWO_FACTOR_ROLES, Perm, Role
 from childsafe.orgs.services import api_token_create
 from childsafe.testing import Orgs
@@ -38,7 +48,12 @@ PUBLIC_ROUTES = {
     "api/v1/",
     "api/v1/openapi.json",
     "api/v1/docs",
+    "bao-cao/",
+    "bao-cao/tra-cuu/",
 }
+# API operations anonymous callers may use too (``OptionalTokenAuth``): a token, if
+# sent, must still be valid and hold the permission. Adding one is a decision too.
+PUBLIC_API_OPERATIONS = {("POST", "api/v1/reports"), ("GET", "api/v1/reports/status")}
 # Pages for a logged-in user who has not done two-factor login yet.
 LOGIN_ROUTES = {"login/2fa/"}
 # Staff pages that only accept POST: a permitted GET gets 405.
@@ -46,6 +61,23 @@ POST_ONLY_ROUTES = {
     "account/tokens/<int:token_id>/revoke/",
     "users/<int:user_id>/active/",
     "users/<int:user_id>/reset-2fa/",
+    "cases/routing/<int:rule_id>/active/",
+    "cases/<int:case_id>/triage/",
+    "cases/<int:case_id>/route/",
+    "cases/<int:case_id>/close/",
+    "cases/<int:case_id>/tasks/<int:task_id>/accept/",
+    "cases/<int:case_id>/tasks/<int:task_id>/reject/",
+    "cases/<int:case_id>/tasks/<int:task_id>/transfer/",
+    "cases/<int:case_id>/tasks/<int:task_id>/done/",
+    "cases/<int:case_id>/notes/",
+    "cases/<int:case_id>/todos/",
+    "cases/<int:case_id>/todos/<int:case_task_id>/done/",
+    "cases/<int:case_id>/decisions/",
+    "cases/<int:case_id>/clocks/",
+    "cases/<int:case_id>/clocks/<int:clock_id>/extend/",
+    "cases/<int:case_id>/clocks/<int:clock_id>/suspend/",
+    "cases/<int:case_id>/clocks/<int:clock_id>/resume/",
+    "cases/<int:case_id>/clocks/<int:clock_id>/stop/",
 }
 
 API_LABEL = "token"
@@ -73,11 +105,23 @@ def ninja_path_view(callback: Callable[..., Any]) -> PathView | None:
 
 
 def token_perm(operation: Any) -> str | None:
-    """The permission an API operation's ``TokenAuth`` demands; ``None`` if unguarded."""
+    """The permission an API operation's ``TokenAuth`` or ``OptionalTokenAuth`` demands;
+    ``None`` if unguarded."""
     auths = list(operation.auth_callbacks)
-    if len(auths) == 1 and isinstance(auths[0], TokenAuth) and auths[0].perm in Perm.values:
+    if (
+        len(auths) == 1
+        and isinstance(auths[0], TokenAuth | OptionalTokenAuth)
+        and auths[0].perm in Perm.values
+    ):
         return auths[0].perm
     return None
+
+
+def is_optional_token(operation: Any) -> bool:
+    """Whether anonymous callers may use the operation (``OptionalTokenAuth``)."""
+    return token_perm(operation) is not None and isinstance(
+        operation.auth_callbacks[0], OptionalTokenAuth
+    )
 
 
 def access_label(callback: Callable[..., Any]) -> str | None:
@@ -99,8 +143,8 @@ def unguarded(patterns: Iterable[Any]) -> list[str]:
     return [route for route, p in walk(patterns) if access_label(p.callback) is None]
 
 
-def api_operations(patterns: Iterable[Any]) -> list[tuple[str, str, str]]:
-    """(method, route, perm) of every API operation reachable through the URL map."""
+def api_operations(patterns: Iterable[Any]) -> list[tuple[str, str, str, bool]]:
+    """(method, route, perm, anonymous allowed) of every API operation in the URL map."""
     found = []
     for route, pattern in walk(patterns):
         path_view = ninja_path_view(pattern.callback)
@@ -108,7 +152,9 @@ def api_operations(patterns: Iterable[Any]) -> list[tuple[str, str, str]]:
             continue
         for operation in path_view.operations:
             for method in operation.methods:
-                found.append((method, route, token_perm(operation) or ""))
+                found.append(
+                    (method, route, token_perm(operation) or "", is_optional_token(operation))
+                )
     return sorted(found)
 
 
@@ -131,6 +177,14 @@ def _fake_patterns() -> list[Any]:
     def closed_operation(request: Any) -> dict[str, str]:
         return {}
 
+    @router.get("/optional", auth=OptionalTokenAuth(Perm.ORG_VIEW))
+    def optional_operation(request: Any) -> dict[str, str]:
+        return {}
+
+    @router.get("/optional-typo", auth=OptionalTokenAuth("org.veiw"))
+    def optional_typo_operation(request: Any) -> dict[str, str]:
+        return {}
+
     fake_api.add_router("/", router)
     return [
         path("bare/", _bare_view),
@@ -143,7 +197,12 @@ def _fake_patterns() -> list[Any]:
 
 
 def test_the_guard_check_finds_undecorated_views_and_open_api_operations():
-    assert unguarded(_fake_patterns()) == ["bare/", "typo/", "fake-api/open"]
+    assert unguarded(_fake_patterns()) == [
+        "bare/",
+        "typo/",
+        "fake-api/open",
+        "fake-api/optional-typo",
+    ]
 
 
 def test_the_guard_check_accepts_ninja_own_pages_as_public():
@@ -151,6 +210,10 @@ def test_the_guard_check_accepts_ninja_own_pages_as_public():
     assert access_label(routes["fake-api/openapi.json"].callback) == "public"
     assert access_label(routes["fake-api/docs"].callback) == "public"
     assert access_label(routes["fake-api/closed"].callback) == API_LABEL
+    assert access_label(routes["fake-api/optional"].callback) == API_LABEL
+    operations = {(m, r): anonymous for m, r, _p, anonymous in api_operations(_fake_patterns())}
+    assert operations[("GET", "fake-api/optional")] is True
+    assert operations[("GET", "fake-api/closed")] is False
 
 
 # --- The real URL map ------------------------------------------------------------------
@@ -173,9 +236,16 @@ def test_every_api_operation_demands_a_token_with_a_permission():
             for operation in path_view.operations:
                 assert token_perm(operation) is not None, operation.view_func.__name__
                 from_routers.extend((m, token_perm(operation)) for m in operation.methods)
-    from_urls = [(m, perm) for m, _route, perm in api_operations(get_resolver().url_patterns)]
+    from_urls = [
+        (m, perm) for m, _route, perm, _anon in api_operations(get_resolver().url_patterns)
+    ]
     assert from_routers, "the API has no operations"
     assert sorted(from_routers) == sorted(from_urls)
+
+
+def test_api_operations_open_to_anonymous_callers_are_the_declared_ones():
+    operations = api_operations(get_resolver().url_patterns)
+    assert {(m, r) for m, r, _perm, anonymous in operations if anonymous} == PUBLIC_API_OPERATIONS
 
 
 def test_every_role_has_a_persona_and_a_permission_table(personas):
@@ -210,7 +280,23 @@ def outcome(response: HttpResponse) -> int | str:
 def samples(orgs: Orgs, personas: dict[str, User]) -> dict[str, dict[str, Any]]:
     """Per role, URL argument values naming objects inside that role's own scope."""
     per_role: dict[str, dict[str, Any]] = {}
+    # One case coordinated by DOLISA (the hotline) with a task for every receiving agency.
+    case = make_case(
+        owner=orgs.dolisa,
+        tasks=[
+            (orgs.ict, Function.TAKEDOWN),
+            (orgs.district_police, Function.CRIME_REPORTS),
+            (orgs.facility, Function.COUNSELLING),
+            (orgs.education, Function.TRAINING),
+        ],
+    )
+    tasks = {t.organisation_id: t.pk for t in case.agency_tasks.all()}
+    rule = RoutingRule.objects.first()
+    clock = Clock.objects.filter(case=case).first()  # the police task's crime-report clock
     for user in personas.values():
+        case_task = CaseTask.objects.create(
+            case=case, organisation=user.organisation, title="Call back", created_by=user
+        )
         fp = FocalPoint.objects.create(organisation=user.organisation, full_name="Trần Văn An")
         token, raw = api_token_create(user, name="matrix", actor=user)
         per_role[user.role] = {
@@ -220,6 +306,11 @@ def samples(orgs: Orgs, personas: dict[str, User]) -> dict[str, dict[str, Any]]:
             "token_id": token.pk,
             "function": "takedown",
             "raw_token": raw,
+            "case_id": case.pk,
+            "task_id": tasks.get(user.organisation_id, next(iter(tasks.values()))),
+            "case_task_id": case_task.pk,
+            "rule_id": rule.pk,
+            "clock_id": clock.pk,
         }
     return per_role
 
@@ -269,20 +360,37 @@ def test_staff_pages_send_roles_with_two_factor_to_verify_first(personas, sample
     assert actual == expected
 
 
+def api_outcome(response: HttpResponse, anonymous_allowed: bool) -> int | str:
+    """The status, except that an open operation called without its arguments (a 4xx
+    other than 401 and 403, such as 415 or 422) counts as "let in"."""
+    code = response.status_code
+    if anonymous_allowed and code not in (401, 403) and code < 500:
+        return "let in"
+    return code
+
+
 def test_api_operations_answer_each_role_as_its_permissions_say(personas, samples, client):
     operations = api_operations(get_resolver().url_patterns)
-    expected: dict[tuple[str, str, str], int] = {}
-    actual: dict[tuple[str, str, str], int] = {}
-    for method, route, perm in operations:
+    expected: dict[tuple[str, str, str], int | str] = {}
+    actual: dict[tuple[str, str, str], int | str] = {}
+    for method, route, perm, anonymous in operations:
         url = concrete_url(route, next(iter(samples.values())))
         response = client.generic(method, url)
         assert response["Content-Type"].startswith("application/json"), url
         assert "detail" in response.json()
-        expected["no token", method, url] = 401
-        actual["no token", method, url] = response.status_code
+        expected["no token", method, url] = "let in" if anonymous else 401
+        actual["no token", method, url] = api_outcome(response, anonymous)
+        bad_token = {"Authorization": "Bearer cs_not-a-real-token"}
+        expected["invalid token", method, url] = 401
+        actual["invalid token", method, url] = client.generic(
+            method, url, headers=bad_token
+        ).status_code
         for role, values in samples.items():
             url = concrete_url(route, values)
             bearer = {"Authorization": f"Bearer {values['raw_token']}"}
-            expected[role, method, url] = 200 if perm in ROLE_PERMS[role] else 403
-            actual[role, method, url] = client.generic(method, url, headers=bearer).status_code
+            allowed = perm in ROLE_PERMS[role]
+            expected[role, method, url] = 403 if not allowed else "let in" if anonymous else 200
+            actual[role, method, url] = api_outcome(
+                client.generic(method, url, headers=bearer), anonymous
+            )
     assert actual == expected

@@ -1,0 +1,120 @@
+"""Who sees which case, and which parts of it: the only way views and the API load them.
+
+- A case is visible to a role holding ``case.view`` when the user's organisation (or one
+  below it) owns the case or holds an agency task on it that it has not rejected (and
+  that was not withdrawn); province-wide roles with ``case.view`` (the coordinator) see
+  every case. Everything else, missing or not yours, is a 404.
+- Only the receiving organisation (the user's own organisation or one below it) acts on
+  an agency task: the province-wide scope does not extend to acting for an agency.
+- A note, or a task on the case, is visible to its organisation and the organisations
+  below it; a shared note is visible to everyone who sees the case.
+- A clock is everyone's to see on the case; the agency whose task it times extends,
+  suspends and resumes it; a clock on no task (a breach notice) is the triage roles'.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from childsafe.cases.models import (
+    HIDDEN_TASK_STATUSES,
+    AgencyTask,
+    Case,
+    CaseTask,
+    Clock,
+    Note,
+)
+from childsafe.orgs.access import org_scope_ids
+from childsafe.orgs.models import Organisation, User
+from childsafe.orgs.roles import Perm, role_has_perm
+from childsafe.orgs.services import org_descendant_ids
+
+
+def own_org_ids(user: User) -> set[int]:
+    """The user's organisation and those below it, whatever the role's scope."""
+    if user.organisation_id is None:
+        return set()
+    return org_descendant_ids({user.organisation_id})
+
+
+def org_ancestor_ids(user: User) -> set[int]:
+    """The user's organisation and those above it: whose internal records the user reads."""
+    found: set[int] = set()
+    org_id = user.organisation_id
+    while org_id is not None and org_id not in found:
+        found.add(org_id)
+        org_id = Organisation.objects.filter(pk=org_id).values_list("parent_id", flat=True).first()
+    return found
+
+
+def cases_for_user(user: User) -> QuerySet[Case]:
+    if not role_has_perm(user.role, Perm.CASE_VIEW):
+        return Case.objects.none()
+    ids = org_scope_ids(user)
+    if ids is None:
+        return Case.objects.all()
+    tasks = AgencyTask.objects.filter(organisation_id__in=ids).exclude(
+        status__in=HIDDEN_TASK_STATUSES
+    )
+    return Case.objects.filter(Q(owner_id__in=ids) | Q(pk__in=tasks.values("case_id")))
+
+
+def get_case_for_user(user: User, case_id: int) -> Case:
+    try:
+        return cases_for_user(user).select_related("owner", "territory").get(pk=case_id)
+    except Case.DoesNotExist:
+        raise Http404 from None
+
+
+def can_act_on_task(user: User, task: AgencyTask) -> bool:
+    return role_has_perm(user.role, Perm.CASE_WORK) and task.organisation_id in own_org_ids(user)
+
+
+def get_agency_task_for_user(user: User, case: Case, task_id: int) -> AgencyTask:
+    """An agency task of a visible case that the user's organisation receives."""
+    task = (
+        AgencyTask.objects.filter(case=case, pk=task_id, organisation_id__in=own_org_ids(user))
+        .select_related("case", "organisation", "transferred_from")
+        .first()
+    )
+    if task is None or not role_has_perm(user.role, Perm.CASE_WORK):
+        raise Http404
+    return task
+
+
+def notes_for_user(user: User, case: Case) -> QuerySet[Note]:
+    return Note.objects.filter(case=case).filter(
+        Q(is_shared=True) | Q(organisation_id__in=org_ancestor_ids(user))
+    )
+
+
+def case_tasks_for_user(user: User, case: Case) -> QuerySet[CaseTask]:
+    return CaseTask.objects.filter(case=case).filter(
+        Q(assignee=user) | Q(organisation_id__in=org_ancestor_ids(user))
+    )
+
+
+def get_case_task_for_user(user: User, case: Case, case_task_id: int) -> CaseTask:
+    task = case_tasks_for_user(user, case).select_related("case").filter(pk=case_task_id).first()
+    if task is None:
+        raise Http404
+    return task
+
+
+def can_act_on_clock(user: User, clock: Clock) -> bool:
+    if clock.agency_task is not None:
+        return can_act_on_task(user, clock.agency_task)
+    return role_has_perm(user.role, Perm.CASE_TRIAGE)
+
+
+def get_clock_for_user(user: User, case: Case, clock_id: int) -> Clock:
+    """A clock of a visible case that the user may act on."""
+    clock = (
+        Clock.objects.filter(case=case, pk=clock_id)
+        .select_related("case", "rule", "agency_task")
+        .first()
+    )
+    if clock is None or not can_act_on_clock(user, clock):
+        raise Http404
+    return clock

@@ -1,0 +1,79 @@
+"""``childsafe worker``: the background jobs: triage, then overdue escalations.
+
+Without a flag it drains every job once and exits (for cron); ``--loop`` repeats with a
+short sleep until SIGTERM or SIGINT, finishing the item in hand first. Each step claims
+one item with a conditional update, so several workers may run side by side.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import time
+from collections.abc import Callable
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from childsafe.cases.services import case_triage_next, clock_escalate_next
+
+log = logging.getLogger(__name__)
+
+# Each job does one item and answers whether it found one. Later issues append theirs.
+JOBS: list[tuple[str, Callable[[], bool]]] = [
+    ("triage", lambda: case_triage_next() is not None),
+    ("escalation", lambda: clock_escalate_next() is not None),
+]
+
+
+def run_jobs(should_stop: Callable[[], bool] = lambda: False) -> dict[str, int]:
+    """Drain every job once; return how many items each handled."""
+    done: dict[str, int] = {}
+    for name, step in JOBS:
+        done[name] = 0
+        while not should_stop():
+            try:
+                if not step():
+                    break
+            except Exception:
+                # One bad item must not stop the other jobs: log it and move on.
+                log.exception("job %s failed", name)
+                break
+            done[name] += 1
+    return done
+
+
+class Command(BaseCommand):
+    help = "Run the background jobs once, or for ever with --loop."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--loop", action="store_true", help="repeat until SIGTERM")
+        parser.add_argument(
+            "--sleep-secs", type=float, default=2.0, help="pause between passes (--loop)"
+        )
+
+    def handle(self, *args: Any, loop: bool, sleep_secs: float, **options: Any) -> None:
+        stopping = False
+
+        def stop(signum: int, frame: Any) -> None:
+            nonlocal stopping
+            stopping = True
+
+        previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+        try:
+            while True:
+                done = run_jobs(lambda: stopping)
+                if any(done.values()):
+                    log.info("worker pass: %s", done)
+                if not loop:
+                    self.stdout.write(", ".join(f"{k}: {v}" for k, v in done.items()))
+                    return
+                if stopping:
+                    break
+                time.sleep(sleep_secs)
+                if stopping:
+                    break
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+        self.stdout.write("worker stopped")

@@ -1,0 +1,71 @@
+"""Everything that can happen to a case (``grep -r "def case_\\|def agency_task_"``).
+
+Each service runs in one transaction, writes the case timeline (``CaseEvent``) and the
+audit event with the change, and raises ``CaseError`` for an action the case's state
+does not allow. ``actor`` is the user acting; the worker acts as ``SYSTEM_ACTOR``.
+
+- ``triage``: reports become cases, duplicates join open cases, routing;
+- ``work``: agency tasks, notes, to-dos, decisions, closing, routing rules;
+- ``clocks``: statutory time limits and their escalation.
+"""
+
+from __future__ import annotations
+
+from childsafe.cases.services.clocks import (
+    clock_escalate_next,
+    clock_extend,
+    clock_resume,
+    clock_start,
+    clock_stop,
+    clock_suspend,
+)
+from childsafe.cases.services.common import SYSTEM_ACTOR, CaseError
+from childsafe.cases.services.triage import (
+    DANGER_BONUS,
+    DUPLICATE_BONUS,
+    case_refresh_search_text,
+    case_route,
+    case_triage_confirm,
+    case_triage_next,
+)
+from childsafe.cases.services.work import (
+    agency_task_accept,
+    agency_task_complete,
+    agency_task_reject,
+    agency_task_transfer,
+    case_close,
+    case_task_add,
+    case_task_complete,
+    decision_add,
+    note_add,
+    routing_rule_create,
+    routing_rule_set_active,
+)
+
+__all__ = [
+    "DANGER_BONUS",
+    "DUPLICATE_BONUS",
+    "SYSTEM_ACTOR",
+    "CaseError",
+    "agency_task_accept",
+    "agency_task_complete",
+    "agency_task_reject",
+    "agency_task_transfer",
+    "case_close",
+    "case_refresh_search_text",
+    "case_route",
+    "case_task_add",
+    "case_task_complete",
+    "case_triage_confirm",
+    "case_triage_next",
+    "clock_escalate_next",
+    "clock_extend",
+    "clock_resume",
+    "clock_start",
+    "clock_stop",
+    "clock_suspend",
+    "decision_add",
+    "note_add",
+    "routing_rule_create",
+    "routing_rule_set_active",
+]
