@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint format lock messages clean
+.PHONY: run test install lint format lock messages bench clean
 
 $(STAMP): requirements.lock pyproject.toml
 	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { \
@@ -37,6 +37,11 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# Intake benchmark (bench/intake.py): gunicorn on a scratch PostgreSQL database
+# `childsafe_bench` at 127.0.0.1:5432, dropped and recreated. Prints figures; asserts none.
+bench: $(STAMP)
+	$(BIN)/python bench/intake.py $(BENCH_ARGS)
 
 # Regenerate the lock file from pyproject.toml (needs the registry).
 lock: $(STAMP)

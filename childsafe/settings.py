@@ -34,6 +34,10 @@ CHILDSAFE_DATA_KEYS = env_list("CHILDSAFE_DATA_KEY") or (
     [env_secret("CHILDSAFE_DATA_KEY")] if env_secret("CHILDSAFE_DATA_KEY") else []
 )
 CHILDSAFE_DEMO = env_bool("CHILDSAFE_DEMO", DEBUG)
+# Key of the match digests of offender identifiers (persons of interest); empty means one
+# derived from SECRET_KEY. Changing it (or SECRET_KEY, when empty) makes the stored
+# digests stop matching, so production sets it once and keeps it.
+CHILDSAFE_MATCH_KEY = env_secret("CHILDSAFE_MATCH_KEY", "")
 
 if not DEBUG:
     if SECRET_KEY in ("", DEMO_SECRET_KEY):
@@ -194,6 +198,12 @@ EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_MB", 10) * 1024 * 1024
 EVIDENCE_MAX_FILES = env_int("EVIDENCE_MAX_FILES", 5)
 REPORT_SUBMIT_RATE_PER_HOUR = env_int("REPORT_SUBMIT_RATE_PER_HOUR", 20)
 REPORT_STATUS_RATE_PER_HOUR = env_int("REPORT_STATUS_RATE_PER_HOUR", 60)
+# Staff safety: each unblurred evidence view counts this many minutes toward the viewer's
+# daily exposure (Asia/Ho_Chi_Minh days); past the warning the page warns, and a view
+# that would pass the limit is refused until the next day (5 hours, as the IWF does).
+EXPOSURE_MINUTES_PER_VIEW = env_int("EXPOSURE_MINUTES_PER_VIEW", 2)
+EXPOSURE_WARN_MINUTES = env_int("EXPOSURE_WARN_MINUTES", 240)
+EXPOSURE_LIMIT_MINUTES = env_int("EXPOSURE_LIMIT_MINUTES", 300)
 # How many reverse proxies (nginx...) stand in front of the app and append to
 # X-Forwarded-For; 0 trusts only the connection's own address.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)

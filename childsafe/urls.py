@@ -20,6 +20,7 @@ urlpatterns += i18n_patterns(
     path("audit/", include("childsafe.audit.urls")),
     path("", include("childsafe.reports.urls")),
     path("", include("childsafe.cases.urls")),
+    path("", include("childsafe.cases.report_urls")),
     prefix_default_language=False,
 )
 

@@ -8,6 +8,14 @@
   an agency task: the province-wide scope does not extend to acting for an agency.
 - A note, or a task on the case, is visible to its organisation and the organisations
   below it; a shared note is visible to everyone who sees the case.
+- A report, its consents and its personal data (revealed with a reason) are for whoever
+  sees the case; its evidence files only for roles holding ``evidence.view``.
+- Persons of interest, their identifiers and their matches are seen only by roles with
+  ``poi.view`` (the police), for the persons recorded by their organisation or a unit
+  below it; for anyone else they do not exist (404, and nothing on the case page).
+- Counselling sessions and the referral outcome of a counselling task are seen only by
+  the receiving facility (and the units below it) and by the case's owner organisation
+  (and the units below it); only the facility records them.
 - A clock is everyone's to see on the case; the agency whose task it times extends,
   suspends and resumes it; a clock on no task (a breach notice) is the triage roles'.
 """
@@ -20,15 +28,19 @@ from django.http import Http404
 from childsafe.cases.models import (
     HIDDEN_TASK_STATUSES,
     AgencyTask,
+    AgencyTaskStatus,
     Case,
     CaseTask,
     Clock,
     Note,
+    PersonOfInterest,
+    PoiMatch,
 )
 from childsafe.orgs.access import org_scope_ids
 from childsafe.orgs.models import Organisation, User
 from childsafe.orgs.roles import Perm, role_has_perm
 from childsafe.orgs.services import org_descendant_ids
+from childsafe.reports.models import ConsentRecord, EvidenceFile, Report
 
 
 def own_org_ids(user: User) -> set[int]:
@@ -118,3 +130,83 @@ def get_clock_for_user(user: User, case: Case, clock_id: int) -> Clock:
     if clock is None or not can_act_on_clock(user, clock):
         raise Http404
     return clock
+
+
+def get_report_for_user(user: User, case: Case, report_id: int) -> Report:
+    """A report linked to a case the user sees (``case`` comes from ``get_case_for_user``)."""
+    report = Report.objects.filter(case_link__case=case, pk=report_id).first()
+    if report is None:
+        raise Http404
+    return report
+
+
+def get_evidence_file_for_user(user: User, case: Case, file_id: int) -> EvidenceFile:
+    """An evidence file of a report on a visible case, for roles holding ``evidence.view``."""
+    file = (
+        EvidenceFile.objects.filter(report__case_link__case=case, pk=file_id)
+        .select_related("report", "blob")
+        .first()
+    )
+    if file is None or not role_has_perm(user.role, Perm.EVIDENCE_VIEW):
+        raise Http404
+    return file
+
+
+def get_consent_for_user(user: User, case: Case, consent_id: int) -> ConsentRecord:
+    """A consent record of a report on a visible case."""
+    consent = (
+        ConsentRecord.objects.filter(report__case_link__case=case, pk=consent_id)
+        .select_related("report")
+        .first()
+    )
+    if consent is None:
+        raise Http404
+    return consent
+
+
+def pois_for_user(user: User) -> QuerySet[PersonOfInterest]:
+    if not role_has_perm(user.role, Perm.POI_VIEW):
+        return PersonOfInterest.objects.none()
+    return PersonOfInterest.objects.filter(organisation_id__in=own_org_ids(user))
+
+
+def get_poi_for_user(user: User, poi_id: int) -> PersonOfInterest:
+    person = pois_for_user(user).select_related("organisation", "created_by").filter(pk=poi_id)
+    found = person.first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def poi_matches_for_user(user: User, case: Case) -> QuerySet[PoiMatch] | None:
+    """The case's matches the user may see, or ``None`` for roles that must not know
+    persons of interest exist (the page then renders exactly as without a match)."""
+    if not role_has_perm(user.role, Perm.POI_VIEW):
+        return None
+    return PoiMatch.objects.filter(case=case, person__in=pois_for_user(user)).select_related(
+        "person", "identifier", "report"
+    )
+
+
+def can_see_counselling(user: User, task: AgencyTask) -> bool:
+    """The facility that received the task (or a unit below it) and the case's owner."""
+    if user.organisation_id is None:
+        return False
+    holders = {task.organisation_id}
+    if task.case.owner_id is not None:
+        holders.add(task.case.owner_id)
+    return user.organisation_id in org_descendant_ids(holders)
+
+
+def counselling_tasks_for_user(user: User, case: Case) -> list[AgencyTask]:
+    """The case's counselling tasks taken up by a facility whose records the user sees."""
+    tasks = (
+        AgencyTask.objects.filter(
+            case=case,
+            function="counselling",
+            status__in=(AgencyTaskStatus.ACCEPTED, AgencyTaskStatus.DONE),
+        )
+        .select_related("case", "organisation")
+        .prefetch_related("counselling_sessions__recorded_by")
+    )
+    return [task for task in tasks if can_see_counselling(user, task)]

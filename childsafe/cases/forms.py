@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import forms
@@ -9,7 +10,20 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from childsafe.cases.models import CaseStatus, ClockRule, DecisionKind, OutcomeCode
+from childsafe.cases.models import (
+    AssessmentKind,
+    CaseStatus,
+    ClockRule,
+    DecisionKind,
+    IdentifierKind,
+    ItemKind,
+    OutcomeCode,
+    PoiSource,
+    ReferralOutcome,
+    SessionMode,
+)
+from childsafe.cases.poi import normalise_identifier
+from childsafe.cases.services.content import Item
 from childsafe.orgs.models import AdminUnit, Function, Organisation, OrgKind, UnitEra, User
 from childsafe.orgs.roles import Perm, Role, role_has_perm
 from childsafe.orgs.services import org_descendant_ids
@@ -177,3 +191,95 @@ class ClockExtendForm(ClockApprovalForm):
         label=_("New due time"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
+
+
+class AssessmentForm(CaseForm):
+    """The decision about one item: ``item`` is ``file:<sha256>`` or ``url:<normalised>``."""
+
+    id_prefix = "assess"
+    item = forms.CharField(widget=forms.HiddenInput, max_length=2100)
+    assessment = forms.ChoiceField(label=_("Assessment"), choices=AssessmentKind.choices)
+    category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
+
+    def clean_item(self) -> Item:
+        kind, _sep, value = self.cleaned_data["item"].partition(":")
+        if kind == ItemKind.FILE and re.fullmatch(r"[0-9a-f]{64}", value):
+            return Item(ItemKind.FILE, value)
+        if kind == ItemKind.URL and value:
+            return Item(ItemKind.URL, value)
+        raise forms.ValidationError(_("Unknown item."))
+
+
+class PoiForm(forms.Form):
+    label = forms.CharField(label=_("Name or alias"), max_length=200)
+    source = forms.ChoiceField(label=_("Source"), choices=PoiSource.choices)
+    legal_basis = forms.CharField(
+        label=_("Legal basis"),
+        max_length=300,
+        help_text=_("The provision or decision that allows keeping this record."),
+    )
+    notes = forms.CharField(
+        label=_("Notes"), max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class IdentifierForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=IdentifierKind.choices)
+    value = forms.CharField(label=_("Value"), max_length=2048)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if "kind" in data and "value" in data:
+            try:
+                normalise_identifier(data["kind"], data["value"])
+            except ValueError:
+                self.add_error("value", _("This is not a valid identifier of that kind."))
+        return data
+
+
+class CounsellingSessionForm(CaseForm):
+    id_prefix = "session"
+    held_on = forms.DateField(
+        label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    duration_minutes = forms.IntegerField(
+        label=_("Duration (minutes)"), min_value=1, max_value=600
+    )
+    mode = forms.ChoiceField(label=_("Mode"), choices=SessionMode.choices)
+    notes = forms.CharField(
+        label=_("Notes"), max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    outcome = forms.CharField(label=_("Outcome of the session"), max_length=1000, required=False)
+
+    def clean_held_on(self) -> Any:
+        held_on = self.cleaned_data["held_on"]
+        if held_on > timezone.localdate():
+            raise forms.ValidationError(_("A session cannot be recorded before it is held."))
+        return held_on
+
+
+class CounsellingOutcomeForm(CaseForm):
+    id_prefix = "referral"
+    outcome = forms.ChoiceField(label=_("Referral outcome"), choices=ReferralOutcome.choices)
+    notes = forms.CharField(
+        label=_("Notes"), max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class LegalHoldForm(CaseForm):
+    id_prefix = "hold"
+    legal_hold = forms.BooleanField(
+        label=_("Keep this case's data past its retention period"), required=False
+    )
+    reason = forms.CharField(
+        label=_("Reason for the hold"),
+        max_length=500,
+        required=False,
+        help_text=_("E.g. the open criminal matter or the court order."),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("legal_hold") and not (data.get("reason") or "").strip():
+            self.add_error("reason", _("Give the reason for the legal hold."))
+        return data

@@ -81,6 +81,11 @@ class Case(models.Model):
     outcome = models.CharField(
         _("outcome"), max_length=24, choices=OutcomeCode.choices, blank=True
     )
+    # A legal hold (an open criminal matter, a court order) keeps the case from being
+    # anonymised when its retention period ends; set by the police or the coordinator.
+    legal_hold = models.BooleanField(_("legal hold"), default=False)
+    legal_hold_reason = models.CharField(_("reason for the hold"), max_length=500, blank=True)
+    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True)
     # Reference, URLs, hosts, platforms and category names, lower-cased and without
     # Vietnamese diacritics (``childsafe.cases.search.fold``), for ``icontains`` search.
     search_text = models.TextField(blank=True)
@@ -241,6 +246,11 @@ class CaseEventKind(models.TextChoices):
     CLOCK_STOPPED = "clock_stopped", _("Time limit met")
     CLOCK_OVERDUE = "clock_overdue", _("Time limit passed: escalated")
     CLOSED = "closed", _("Case closed")
+    CONTENT_ASSESSED = "content_assessed", _("Content assessed")
+    CONTENT_INHERITED = "content_inherited", _("Content already assessed: decision re-used")
+    LEGAL_HOLD_SET = "legal_hold_set", _("Legal hold set")
+    LEGAL_HOLD_LIFTED = "legal_hold_lifted", _("Legal hold lifted")
+    ANONYMISED = "anonymised", _("Personal data removed (retention period over)")
 
 
 class CaseEventQuerySet(models.QuerySet["CaseEvent"]):
@@ -572,3 +582,231 @@ class ClockEvent(models.Model):
 
     def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         raise AppendOnlyError("clock events are append-only")
+
+
+# --- Classification of content ---------------------------------------------------------
+
+
+class AssessmentKind(models.TextChoices):
+    """How hotlines classify an item (INHOPE ICCAM)."""
+
+    BASELINE = "baseline", _("Baseline: illegal internationally")
+    NATIONAL = "national", _("Illegal under Vietnamese law")
+    NOT_ILLEGAL = "not_illegal", _("Not illegal")
+
+
+class ItemKind(models.TextChoices):
+    FILE = "file", _("File")
+    URL = "url", _("URL")
+
+
+class ContentAssessment(models.Model):
+    """The one decision about an item of content, re-used wherever the item comes back.
+
+    An item is a file (``key`` is its SHA-256) or a URL (``key`` is the SHA-256 of its
+    normalised form, kept in ``url``, so that long URLs fit a unique index).
+    """
+
+    item_kind = models.CharField(_("item"), max_length=4, choices=ItemKind.choices)
+    key = models.CharField(max_length=64)
+    url = models.TextField(_("normalised URL"), blank=True)
+    assessment = models.CharField(_("assessment"), max_length=12, choices=AssessmentKind.choices)
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    case = models.ForeignKey(
+        Case, null=True, blank=True, on_delete=models.SET_NULL, related_name="assessments"
+    )
+    assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    assessed_at = models.DateTimeField(_("assessed at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["assessed_at", "id"]
+        verbose_name = _("content assessment")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item_kind", "key"], name="contentassessment_one_per_item"
+            ),
+        ]
+
+
+# --- Persons of interest (police only) ------------------------------------------------
+
+
+class PoiSource(models.TextChoices):
+    EARLIER_CASE = "earlier_case", _("Earlier case")
+    PRIOR_CONVICTION = "prior_conviction", _("Prior conviction")
+
+
+class PersonOfInterest(models.Model):
+    """A known offender, kept by the police. Only ``poi.view`` roles ever read these rows,
+    their identifiers or their matches (``cases/access.py``)."""
+
+    label = EncryptedTextField(_("name or alias"))
+    notes = EncryptedTextField(_("notes"), blank=True)
+    source = models.CharField(_("source"), max_length=20, choices=PoiSource.choices)
+    legal_basis = models.CharField(_("legal basis"), max_length=300)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "id"]
+        verbose_name = _("person of interest")
+
+
+class IdentifierKind(models.TextChoices):
+    HANDLE = "handle", _("Account handle")
+    PHONE = "phone", _("Phone number")
+    EMAIL = "email", _("E-mail address")
+    URL = "url", _("URL")
+
+
+class OffenderIdentifier(models.Model):
+    """An identifier of a person of interest: the value encrypted, and a keyed digest of
+    its normalised form (``childsafe.cases.poi.match_digest``) to match reports with."""
+
+    person = models.ForeignKey(
+        PersonOfInterest, on_delete=models.PROTECT, related_name="identifiers"
+    )
+    kind = models.CharField(_("kind"), max_length=8, choices=IdentifierKind.choices)
+    value = EncryptedTextField(_("value"))
+    digest = models.CharField(max_length=64, db_index=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["kind", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "digest"], name="offenderidentifier_once_per_person"
+            ),
+        ]
+
+
+class PoiMatch(models.Model):
+    """A report that named an identifier of a person of interest, found at triage."""
+
+    identifier = models.ForeignKey(
+        OffenderIdentifier, on_delete=models.PROTECT, related_name="matches"
+    )
+    person = models.ForeignKey(PersonOfInterest, on_delete=models.PROTECT, related_name="matches")
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="+")
+    report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="+")
+    matched_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-matched_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["identifier", "report"], name="poimatch_once_per_report"
+            ),
+        ]
+
+
+# --- Counselling referrals ------------------------------------------------------------
+
+
+class SessionMode(models.TextChoices):
+    IN_PERSON = "in_person", _("In person")
+    PHONE = "phone", _("By phone")
+    ONLINE = "online", _("Online")
+
+
+class CounsellingSession(models.Model):
+    """A counselling session held by the social support facility that accepted the
+    counselling task. Seen only by that facility and the case's owner organisation."""
+
+    agency_task = models.ForeignKey(
+        AgencyTask, on_delete=models.PROTECT, related_name="counselling_sessions"
+    )
+    held_on = models.DateField(_("date"))
+    duration_minutes = models.PositiveSmallIntegerField(_("duration (minutes)"))
+    mode = models.CharField(_("mode"), max_length=10, choices=SessionMode.choices)
+    notes = EncryptedTextField(_("notes"), blank=True)
+    outcome = EncryptedTextField(_("outcome"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["held_on", "id"]
+        verbose_name = _("counselling session")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(duration_minutes__gt=0), name="counsellingsession_duration_positive"
+            ),
+        ]
+
+
+class ReferralOutcome(models.TextChoices):
+    SUPPORT_COMPLETED = "support_completed", _("Support completed")
+    REFERRED_ON = "referred_on", _("Referred to another service")
+    DECLINED_BY_FAMILY = "declined_by_family", _("Declined by the family")
+    DECLINED_BY_CHILD = "declined_by_child", _("Declined by the child")
+    LOST_CONTACT = "lost_contact", _("Contact lost")
+
+
+class CounsellingOutcome(models.Model):
+    """The outcome of a counselling referral (one per counselling task; may be revised)."""
+
+    agency_task = models.OneToOneField(
+        AgencyTask, on_delete=models.PROTECT, related_name="counselling_outcome"
+    )
+    outcome = models.CharField(_("outcome"), max_length=20, choices=ReferralOutcome.choices)
+    notes = EncryptedTextField(_("notes"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+
+# --- Triage failures -----------------------------------------------------------------
+
+
+class TriageFailure(models.Model):
+    """A report whose triage failed; after ``MAX_TRIAGE_ATTEMPTS`` the worker skips it
+    until a person asks for a retry, so one bad report never blocks the queue."""
+
+    report = models.OneToOneField(Report, on_delete=models.CASCADE, related_name="triage_failure")
+    attempts = models.PositiveSmallIntegerField(default=0)
+    first_failed_at = models.DateTimeField(default=timezone.now)
+    last_failed_at = models.DateTimeField(default=timezone.now)
+    # The exception's class name only: messages may quote report contents.
+    error = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["-last_failed_at", "id"]
+
+
+MAX_TRIAGE_ATTEMPTS = 3
+
+
+# --- Retention -----------------------------------------------------------------------
+
+
+class RetentionRule(models.Model):
+    """How long a closed case of a category keeps its personal data (configurable data;
+    the shipped periods are defaults awaiting the province's decision)."""
+
+    category = models.CharField(
+        _("category"), max_length=20, choices=Category.choices, unique=True
+    )
+    keep_days = models.PositiveIntegerField(_("days kept after closure"))
+
+    class Meta:
+        ordering = ["category"]
+        verbose_name = _("retention rule")
+
+    def __str__(self) -> str:
+        return f"{self.category}: {self.keep_days}"

@@ -2,11 +2,19 @@ from __future__ import annotations
 
 from django.urls import path
 
-from childsafe.cases import views
+from childsafe.cases import views, views_poi
 
 urlpatterns = [
+    path("poi/", views_poi.poi_list, name="cases-poi-list"),
+    path("poi/<int:poi_id>/", views_poi.poi_detail, name="cases-poi-detail"),
     path("cases/", views.case_list, name="cases-case-list"),
     path("cases/queue/", views.case_queue, name="cases-case-queue"),
+    path("cases/queue/failed/", views.triage_failure_list, name="cases-triage-failure-list"),
+    path(
+        "cases/queue/failed/<int:failure_id>/retry/",
+        views.triage_failure_retry,
+        name="cases-triage-failure-retry",
+    ),
     path("cases/routing/", views.routing_rule_list, name="cases-routing-rule-list"),
     path(
         "cases/routing/<int:rule_id>/active/",
@@ -17,6 +25,7 @@ urlpatterns = [
     path("cases/<int:case_id>/triage/", views.case_triage, name="cases-case-triage"),
     path("cases/<int:case_id>/route/", views.case_route, name="cases-case-route"),
     path("cases/<int:case_id>/close/", views.case_close, name="cases-case-close"),
+    path("cases/<int:case_id>/hold/", views.case_legal_hold, name="cases-case-legal-hold"),
     path(
         "cases/<int:case_id>/tasks/<int:task_id>/accept/",
         views.agency_task_accept,
@@ -37,6 +46,16 @@ urlpatterns = [
         views.agency_task_done,
         name="cases-agency-task-done",
     ),
+    path(
+        "cases/<int:case_id>/tasks/<int:task_id>/sessions/",
+        views.counselling_session_add,
+        name="cases-counselling-session-add",
+    ),
+    path(
+        "cases/<int:case_id>/tasks/<int:task_id>/outcome/",
+        views.counselling_outcome_set,
+        name="cases-counselling-outcome-set",
+    ),
     path("cases/<int:case_id>/notes/", views.note_add, name="cases-note-add"),
     path("cases/<int:case_id>/todos/", views.case_task_add, name="cases-case-task-add"),
     path(
@@ -45,6 +64,7 @@ urlpatterns = [
         name="cases-case-task-done",
     ),
     path("cases/<int:case_id>/decisions/", views.decision_add, name="cases-decision-add"),
+    path("cases/<int:case_id>/assessments/", views.content_assess, name="cases-content-assess"),
     path("cases/<int:case_id>/clocks/", views.clock_start, name="cases-clock-start"),
     path(
         "cases/<int:case_id>/clocks/<int:clock_id>/extend/",

@@ -24,20 +24,26 @@ from childsafe.cases.access import (
     can_act_on_task,
     case_tasks_for_user,
     cases_for_user,
+    counselling_tasks_for_user,
     get_agency_task_for_user,
     get_case_for_user,
     get_case_task_for_user,
     get_clock_for_user,
     notes_for_user,
+    poi_matches_for_user,
 )
 from childsafe.cases.forms import (
+    AssessmentForm,
     CaseSearchForm,
     CaseTaskForm,
     ClockApprovalForm,
     ClockExtendForm,
     ClockStartForm,
     CloseForm,
+    CounsellingOutcomeForm,
+    CounsellingSessionForm,
     DecisionForm,
+    LegalHoldForm,
     NoteForm,
     RejectForm,
     RouteForm,
@@ -45,8 +51,15 @@ from childsafe.cases.forms import (
     TransferForm,
     TriageForm,
 )
-from childsafe.cases.models import Case, CaseStatus, RoutingRule
+from childsafe.cases.models import (
+    MAX_TRIAGE_ATTEMPTS,
+    Case,
+    CaseStatus,
+    RoutingRule,
+    TriageFailure,
+)
 from childsafe.cases.search import filter_folded
+from childsafe.cases.services.content import assessments_for, case_items
 from childsafe.orgs.access import staff_required, user_has_perm
 from childsafe.orgs.roles import Perm
 from childsafe.reports.models import Report
@@ -76,6 +89,34 @@ def case_queue(request: HttpRequest) -> HttpResponse:
     )
     page = _page(request, _with_next_due(cases))
     return render(request, "cases/case_queue.html", {"page": page, "now": timezone.now()})
+
+
+@staff_required(Perm.CASE_TRIAGE)
+@require_GET
+def triage_failure_list(request: HttpRequest) -> HttpResponse:
+    """Reports the worker gave up triaging: tracking code and times only, no content."""
+    failures = TriageFailure.objects.select_related("report").order_by("-last_failed_at")
+    return render(
+        request,
+        "cases/triage_failure_list.html",
+        {"failures": failures, "max_attempts": MAX_TRIAGE_ATTEMPTS},
+    )
+
+
+@staff_required(Perm.CASE_TRIAGE)
+@require_POST
+def triage_failure_retry(request: HttpRequest, failure_id: int) -> HttpResponse:
+    # Failures belong to no case yet: every triage role sees the (content-free) list.
+    failure = TriageFailure.objects.select_related("report").filter(pk=failure_id).first()
+    if failure is None:
+        raise Http404
+    try:
+        services.triage_failure_retry(failure, actor=request.user)  # type: ignore[arg-type]
+    except services.CaseError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("The worker will try this report again."))
+    return redirect("cases-triage-failure-list")
 
 
 @staff_required(Perm.CASE_VIEW)
@@ -149,9 +190,45 @@ def _detail(
                 if failed and "approval_form" in forms
                 else ClockApprovalForm(auto_id=f"id_clock{clock.pk}_%s")
             )
+    can_work = user_has_perm(user, Perm.CASE_WORK)
+    failed_assessment = forms.pop("assessment_form", None)
+    items = case_items(case)
+    decided = assessments_for(items)
+    content = []
+    for n, item in enumerate(items):
+        row: dict[str, Any] = {"item": item, "assessment": decided.get(item)}
+        if row["assessment"] is None and can_work and case.is_open:
+            failed = failed_assessment is not None and failed_assessment.data.get("item") == (
+                item.token
+            )
+            row["form"] = (
+                failed_assessment
+                if failed
+                else AssessmentForm(
+                    auto_id=f"id_assess{n}_%s",
+                    initial={"item": item.token, "category": case.category},
+                )
+            )
+        content.append(row)
+    counselling = counselling_tasks_for_user(user, case)
+    failed_counselling_id = forms.pop("counselling_task_id", None)
+    for task in counselling:
+        task.can_record = can_act_on_task(user, task) and case.is_open
+        if task.can_record:
+            failed = failed_counselling_id == task.pk
+            task.session_form = (
+                forms.pop("session_form")
+                if failed and "session_form" in forms
+                else CounsellingSessionForm(auto_id=f"id_task{task.pk}_session_%s")
+            )
+            task.outcome_form = (
+                forms.pop("outcome_form")
+                if failed and "outcome_form" in forms
+                else CounsellingOutcomeForm(auto_id=f"id_task{task.pk}_referral_%s")
+            )
     reports = (
         Report.objects.filter(case_link__case=case)
-        .prefetch_related("urls", "files")
+        .prefetch_related("urls", "files", "consents")
         .order_by("received_at")
     )
     context = {
@@ -161,20 +238,31 @@ def _detail(
         "clocks": clocks,
         "clock_start_form": ClockStartForm(),
         "reports": reports,
+        "content": content,
+        "counselling": counselling,
         "agency_tasks": tasks,
         "events": case.events.select_related("actor", "organisation"),
         "notes": notes_for_user(user, case).select_related("author", "organisation"),
         "case_tasks": case_tasks_for_user(user, case).select_related("assignee"),
         "decisions": case.decisions.select_related("decided_by", "organisation"),
         "can_triage": user_has_perm(user, Perm.CASE_TRIAGE),
-        "can_work": user_has_perm(user, Perm.CASE_WORK),
+        "can_work": can_work,
+        "can_view_evidence": user_has_perm(user, Perm.EVIDENCE_VIEW),
         "triage_form": TriageForm(initial={"priority": case.priority}),
         "route_form": RouteForm(),
         "close_form": CloseForm(),
         "note_form": NoteForm(),
         "case_task_form": CaseTaskForm(user=user),
         "decision_form": DecisionForm(),
+        "can_hold": user_has_perm(user, Perm.CASE_LEGAL_HOLD) and case.anonymised_at is None,
+        "hold_form": LegalHoldForm(
+            initial={"legal_hold": case.legal_hold, "reason": case.legal_hold_reason}
+        ),
     }
+    # Only for the police: for everyone else the key is absent and nothing is rendered.
+    matches = poi_matches_for_user(user, case)
+    if matches is not None:
+        context["poi_matches"] = matches
     context.update(forms)
     return render(request, "cases/case_detail.html", context, status=status)
 
@@ -382,6 +470,76 @@ def decision_add(request: HttpRequest, case_id: int) -> HttpResponse:
     except services.CaseError as exc:
         return _detail(request, case, status=400, error=str(exc), decision_form=form)
     return _back(request, case, _("Decision recorded."))
+
+
+@staff_required(Perm.CASE_WORK)
+@require_POST
+def content_assess(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = get_case_for_user(request.user, case_id)  # type: ignore[arg-type]
+    form = AssessmentForm(request.POST)
+    if not form.is_valid():
+        error = " ".join(form.errors.get("item", []))
+        return _detail(request, case, status=400, error=error, assessment_form=form)
+    try:
+        services.content_assess(
+            case,
+            item=form.cleaned_data["item"],
+            assessment=form.cleaned_data["assessment"],
+            category=form.cleaned_data["category"],
+            actor=request.user,  # type: ignore[arg-type]
+        )
+    except services.CaseError as exc:
+        return _detail(request, case, status=400, error=str(exc))
+    return _back(request, case, _("Assessment recorded."))
+
+
+@staff_required(Perm.CASE_WORK)
+@require_POST
+def counselling_session_add(request: HttpRequest, case_id: int, task_id: int) -> HttpResponse:
+    case = get_case_for_user(request.user, case_id)  # type: ignore[arg-type]
+    task = get_agency_task_for_user(request.user, case, task_id)  # type: ignore[arg-type]
+    form = CounsellingSessionForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, case, status=400, session_form=form, counselling_task_id=task.pk)
+    try:
+        services.counselling_session_add(task, **form.cleaned_data, actor=request.user)
+    except services.CaseError as exc:
+        return _detail(request, case, status=400, error=str(exc))
+    return _back(request, case, _("Counselling session recorded."))
+
+
+@staff_required(Perm.CASE_WORK)
+@require_POST
+def counselling_outcome_set(request: HttpRequest, case_id: int, task_id: int) -> HttpResponse:
+    case = get_case_for_user(request.user, case_id)  # type: ignore[arg-type]
+    task = get_agency_task_for_user(request.user, case, task_id)  # type: ignore[arg-type]
+    form = CounsellingOutcomeForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, case, status=400, outcome_form=form, counselling_task_id=task.pk)
+    try:
+        services.counselling_outcome_set(task, **form.cleaned_data, actor=request.user)
+    except services.CaseError as exc:
+        return _detail(request, case, status=400, error=str(exc))
+    return _back(request, case, _("Referral outcome recorded."))
+
+
+@staff_required(Perm.CASE_LEGAL_HOLD)
+@require_POST
+def case_legal_hold(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = get_case_for_user(request.user, case_id)  # type: ignore[arg-type]
+    form = LegalHoldForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, case, status=400, hold_form=form)
+    try:
+        services.case_set_legal_hold(
+            case,
+            is_held=form.cleaned_data["legal_hold"],
+            reason=form.cleaned_data["reason"],
+            actor=request.user,  # type: ignore[arg-type]
+        )
+    except services.CaseError as exc:
+        return _detail(request, case, status=400, error=str(exc), hold_form=form)
+    return _back(request, case, _("Legal hold saved."))
 
 
 @staff_required(Perm.ROUTING_MANAGE)

@@ -40,6 +40,10 @@ class Perm(models.TextChoices):
     ROUTING_MANAGE = "routing.manage", _("Change the routing rules")
     REPORT_HOTLINE_ENTRY = "report.hotline_entry", _("Record reports from hotline calls")
     REPORT_API_SUBMIT = "report.api_submit", _("Submit reports through the API")
+    POI_VIEW = "poi.view", _("See persons of interest and their matches")
+    POI_MANAGE = "poi.manage", _("Record persons of interest and their identifiers")
+    CASE_LEGAL_HOLD = "case.legal_hold", _("Set or lift a legal hold on a case")
+    EVIDENCE_VIEW = "evidence.view", _("Look at evidence files (blurred first)")
 
 
 _STAFF = {Perm.DASHBOARD_VIEW, Perm.ORG_VIEW, Perm.API_TOKEN_MANAGE}
@@ -54,8 +58,14 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
         _STAFF
         | {Perm.CASE_VIEW, Perm.CASE_TRIAGE, Perm.REPORT_HOTLINE_ENTRY, Perm.REPORT_API_SUBMIT}
     ),
-    Role.ICT_OFFICER: frozenset(_AGENCY | {Perm.FOCAL_POINT_VIEW}),
-    Role.POLICE_INVESTIGATOR: frozenset(_AGENCY),
+    # Evidence files are opened only by those who must assess them: the police for the
+    # investigation, the ICT department for takedown. Nobody else needs to see them.
+    Role.ICT_OFFICER: frozenset(_AGENCY | {Perm.FOCAL_POINT_VIEW, Perm.EVIDENCE_VIEW}),
+    # Persons of interest are the police's alone (legal basis to be confirmed): no other
+    # role sees them, their identifiers or their matches.
+    Role.POLICE_INVESTIGATOR: frozenset(
+        _AGENCY | {Perm.EVIDENCE_VIEW, Perm.POI_VIEW, Perm.POI_MANAGE, Perm.CASE_LEGAL_HOLD}
+    ),
     Role.SOCIAL_WORKER: frozenset(_AGENCY),
     Role.EDUCATION_OFFICER: frozenset(_AGENCY),
     Role.SCHOOL_IT_ADMIN: frozenset(_STAFF),
@@ -72,6 +82,7 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.CASE_VIEW,
             Perm.CASE_TRIAGE,
             Perm.ROUTING_MANAGE,
+            Perm.CASE_LEGAL_HOLD,
         }
     ),
     Role.AUDITOR: frozenset(

@@ -68,6 +68,11 @@ class ReportIn(Schema):
     reporter_relation: str = Field("", json_schema_extra=_enum(["", *ReporterRelation.values]))
     reporter_name: str = Field("", max_length=SHORT_TEXT_MAX_CHARS)
     reporter_contact: str = Field("", max_length=SHORT_TEXT_MAX_CHARS)
+    reporter_wants_updates: bool | None = Field(
+        None,
+        description="Whether the reporter wants e-mails when the status changes; when "
+        "omitted, leaving an e-mail address counts as yes.",
+    )
     consent_given: bool = False
     consent_text_version: str = Field("", max_length=16)
 

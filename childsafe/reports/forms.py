@@ -14,6 +14,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from childsafe.lib.files import IMAGE_TYPES, PDF_TYPE
+from childsafe.orgs.models import AdminUnit, UnitEra, UnitLevel
 from childsafe.reports.consent import CURRENT, consent_text
 from childsafe.reports.models import (
     DESCRIPTION_MAX_CHARS,
@@ -24,7 +25,12 @@ from childsafe.reports.models import (
     Category,
     ReporterRelation,
 )
-from childsafe.reports.services import ReportError
+from childsafe.reports.services import (
+    REVEAL_REASON_MAX_CHARS,
+    REVEAL_REASON_MIN_CHARS,
+    REVEALABLE_FIELDS,
+    ReportError,
+)
 
 # Browsers use this to offer the right files; the server checks the bytes anyway.
 ACCEPTED_FILES = ",".join([*IMAGE_TYPES.values(), PDF_TYPE])
@@ -106,6 +112,13 @@ class ReportForm(forms.Form):
         label=_("How old is the child?"), choices=AgeGroup.choices, initial=AgeGroup.UNKNOWN
     )
     child_in_danger = forms.BooleanField(label=_("A child is in danger right now"), required=False)
+    territory = forms.ModelChoiceField(
+        label=_("Where does the child live? (commune or ward)"),
+        help_text=_("If you know it: it helps us send the report to the right office."),
+        queryset=AdminUnit.objects.none(),
+        required=False,
+        empty_label=_("I don't know"),
+    )
     files = MultipleFileField(
         label=_("Screenshots, photos or PDF files"),
         required=False,
@@ -125,6 +138,11 @@ class ReportForm(forms.Form):
         max_length=SHORT_TEXT_MAX_CHARS,
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
+    reporter_wants_updates = forms.BooleanField(
+        label=_("E-mail me when the status of my report changes"),
+        help_text=_("Only the tracking code and the status: never what was found."),
+        required=False,
+    )
     consent_given = forms.BooleanField(
         label=consent_text(),
         error_messages={
@@ -133,10 +151,20 @@ class ReportForm(forms.Form):
     )
 
     # Shown in the "about you" part of the page; the rest is about what happened.
-    reporter_fields = ("reporter_relation", "reporter_name", "reporter_contact")
+    reporter_fields: tuple[str, ...] = (
+        "reporter_relation",
+        "reporter_name",
+        "reporter_contact",
+        "reporter_wants_updates",
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # Communes and wards of today's units (since 1 July 2025), by name.
+        territory: Any = self.fields["territory"]
+        territory.queryset = AdminUnit.objects.filter(
+            era=UnitEra.FROM_2025, level=UnitLevel.COMMUNE
+        ).order_by("name", "code")
         self.fields["files"].help_text = _(
             "Up to %(count)d files, %(mb)d MB each. Pictures (JPEG, PNG, GIF, WEBP) or PDF."
         ) % {
@@ -176,12 +204,24 @@ class HotlineReportForm(ReportForm):
         label=_("Child's school and class"), required=False, max_length=SHORT_TEXT_MAX_CHARS
     )
 
+    parent_consent_given = forms.BooleanField(
+        label=_("A parent or carer agreed that we handle the report and share it"),
+        required=False,
+    )
+    child_consent_given = forms.BooleanField(
+        label=_("The child (aged 7 or more) agreed that we handle the report and share it"),
+        required=False,
+    )
+
     reporter_fields = (
         "reporter_relation",
         "reporter_name",
         "reporter_contact",
+        "reporter_wants_updates",
         "child_name",
         "child_school",
+        "parent_consent_given",
+        "child_consent_given",
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -205,4 +245,43 @@ class StatusForm(forms.Form):
         label=_("Secret key"),
         max_length=64,
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+
+
+REVEAL_LABELS = {
+    "child_name": _("Child's name"),
+    "child_school": _("Child's school"),
+    "reporter_name": _("Reporter's name"),
+    "reporter_contact": _("Reporter's phone or e-mail"),
+}
+
+
+class RevealForm(forms.Form):
+    """Which hidden personal data to show, and why (the reason goes to the audit trail)."""
+
+    show = forms.MultipleChoiceField(
+        label=_("Show"),
+        choices=[(name, REVEAL_LABELS[name]) for name in REVEALABLE_FIELDS],
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose what to show.")},
+    )
+    reason = forms.CharField(
+        label=_("Why do you need it?"),
+        help_text=_("Written to the audit trail. Do not write the child's data here."),
+        min_length=REVEAL_REASON_MIN_CHARS,
+        max_length=REVEAL_REASON_MAX_CHARS,
+    )
+
+    def add_report_errors(self, error: ReportError) -> None:
+        for field, messages in error.errors.items():
+            for message in messages:
+                self.add_error(field if field in self.fields else None, message)
+
+
+class ConfirmForm(forms.Form):
+    """A deliberate step: the box must be ticked."""
+
+    confirm = forms.BooleanField(
+        label=_("I confirm"),
+        error_messages={"required": _("Tick the box to confirm.")},
     )

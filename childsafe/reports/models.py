@@ -141,6 +141,16 @@ class Report(models.Model):
     def __str__(self) -> str:
         return self.tracking_code
 
+    def has_withdrawn(self, scope: str) -> bool:
+        """Whether anyone withdrew their consent for ``scope`` (one withdrawal is enough:
+        the parent's and the child's consent are both needed). Uses prefetched
+        ``consents`` when there are some."""
+        return any(c.scope == scope and c.withdrawn_at is not None for c in self.consents.all())
+
+    @property
+    def is_processing_withdrawn(self) -> bool:
+        return self.has_withdrawn(ConsentScope.PROCESS)
+
 
 class ReportURL(models.Model):
     """A URL as the reporter gave it, and normalised for duplicate finding."""
@@ -165,11 +175,77 @@ class EvidenceFile(models.Model):
     content_type = models.CharField(max_length=64)
     original_name = EncryptedTextField(blank=True)
     uploaded_at = models.DateTimeField(default=timezone.now)
+    # Set once, the first time a person looks at the file unblurred (as NCMEC's per-file
+    # "viewed by a person" flag): others can then rely on that person's assessment.
+    viewed_by_person_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["id"]
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")
 
 
 class EvidenceBlob(models.Model):
     file = models.OneToOneField(EvidenceFile, on_delete=models.CASCADE, related_name="blob")
     ciphertext = EncryptedBlobField()
+
+
+class ConsentGiver(models.TextChoices):
+    PARENT = "parent", _("Parent or carer")
+    CHILD = "child", _("The child (aged 7 or more)")
+    REPORTER = "reporter", _("The reporter")
+
+
+class ConsentScope(models.TextChoices):
+    PROCESS = "process", _("Process the report")
+    SHARE = "share", _("Share it with the agencies")
+    CONTACT = "contact", _("Contact the reporter")
+
+
+class ConsentRecord(models.Model):
+    """One consent, for one purpose, by one person (Decree 13/2023 art. 20: the parent's
+    and, from age 7, the child's). Withdrawal sets ``withdrawn_at``; the row stays."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="consents")
+    given_by = models.CharField(_("given by"), max_length=10, choices=ConsentGiver.choices)
+    scope = models.CharField(_("for"), max_length=10, choices=ConsentScope.choices)
+    text_version = models.CharField(max_length=16, blank=True)
+    given_at = models.DateTimeField(_("given at"), default=timezone.now)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("The hotline operator who recorded it; empty when given on the page."),
+    )
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["given_at", "id"]
+        verbose_name = _("consent")
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
+
+
+class EvidenceView(models.Model):
+    """A person looked at an evidence file unblurred (append-only)."""
+
+    file = models.ForeignKey(EvidenceFile, on_delete=models.PROTECT, related_name="views")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    is_blurred = models.BooleanField(default=False)
+    # What this view adds to the user's daily exposure (``EXPOSURE_MINUTES_PER_VIEW``
+    # when it was made), so that changing the setting does not rewrite the past.
+    exposure_mins = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["user", "at"], name="evidenceview_user_at")]

@@ -19,10 +19,12 @@ import secrets
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from childsafe.audit.services import audit_record
@@ -45,6 +47,9 @@ from childsafe.reports.models import (
     AgeGroup,
     Category,
     Channel,
+    ConsentGiver,
+    ConsentRecord,
+    ConsentScope,
     EvidenceBlob,
     EvidenceFile,
     PublicStatus,
@@ -84,8 +89,15 @@ FIELDS = frozenset(
         "consent_given",
         "consent_text_version",
         "territory",
+        "reporter_wants_updates",
+        "parent_consent_given",
+        "child_consent_given",
     }
 )
+# Personal data on a report that staff may reveal on the case page, one field at a time.
+REVEALABLE_FIELDS = ("child_name", "child_school", "reporter_name", "reporter_contact")
+REVEAL_REASON_MIN_CHARS = 10
+REVEAL_REASON_MAX_CHARS = 500
 # The doors where a person agrees to the consent text before the report is stored. API
 # clients (platforms, partner hotlines) record consent on their side and may pass it on.
 CONSENT_REQUIRED = frozenset({Channel.WEB, Channel.HOTLINE})
@@ -147,6 +159,7 @@ def report_submit(
             _("The idempotency key must be 1 to 128 visible ASCII characters."),
         )
     fields, urls, evidence = _clean(channel, data, files)
+    consents = _consents(channel, fields, data)
     fingerprint = _fingerprint(channel, fields, urls, evidence) if idempotency_key else ""
     user = actor if getattr(actor, "is_authenticated", False) else None
     if idempotency_key:
@@ -185,6 +198,17 @@ def report_submit(
                         original_name=name,
                     )
                     EvidenceBlob.objects.create(file=stored, ciphertext=blob)
+                ConsentRecord.objects.bulk_create(
+                    ConsentRecord(
+                        report=report,
+                        given_by=giver,
+                        scope=scope,
+                        text_version=report.consent_text_version,
+                        given_at=report.received_at,
+                        recorded_by=user if channel == Channel.HOTLINE else None,
+                    )
+                    for giver, scope in consents
+                )
                 # No personal data and no report text in the audit trail.
                 audit_record(
                     "report.submit",
@@ -253,7 +277,100 @@ def report_set_public_status(report: Report, status: str, *, actor: Any) -> Repo
             obj=report,
             detail={"from": previous, "to": status},
         )
+        address = feedback_address(report)
+        if address:
+            transaction.on_commit(lambda: _send_status_mail(address, report.tracking_code, status))
     return report
+
+
+def feedback_address(report: Report) -> str:
+    """The e-mail address to tell about status changes, or ``""``: only when the reporter
+    left an e-mail address, asked for updates, and nobody withdrew consent to processing
+    or to contact."""
+    contact = report.reporter_contact
+    if not (report.reporter_wants_updates and contact and "@" in contact):
+        return ""
+    withdrawn = ConsentRecord.objects.filter(
+        report=report,
+        scope__in=[ConsentScope.PROCESS, ConsentScope.CONTACT],
+        withdrawn_at__isnull=False,
+    )
+    return "" if withdrawn.exists() else contact
+
+
+def _send_status_mail(address: str, tracking_code: str, status: str) -> None:
+    """The tracking code and the new public status, in Vietnamese: nothing of the case."""
+    with translation.override("vi"):
+        label = str(PublicStatus(status).label)
+        subject = _("Your report %(code)s: %(status)s") % {"code": tracking_code, "status": label}
+        body = _(
+            "Hello,\n\nThe status of your report %(code)s is now: %(status)s.\n\n"
+            "You can check it at any time on the reporting page with your tracking code "
+            "and secret key.\nIf a child is in danger, call 111 (free, day and night) "
+            "or 113 (police).\n\nThis message was sent automatically; do not reply."
+        ) % {"code": tracking_code, "status": label}
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [address])
+
+
+def report_reveal(
+    report: Report, *, fields: Sequence[str], reason: str, actor: Any, request: Any = None
+) -> dict[str, str]:
+    """The personal data ``fields`` of ``report``, for a staff member who gave a reason.
+
+    The audit event ``report.reveal`` names the fields and keeps the reason (staff text,
+    which must not quote the child's data); the values are never written anywhere.
+    """
+    reason = _CONTROL.sub("", reason).strip()
+    if len(reason) < REVEAL_REASON_MIN_CHARS:
+        raise ReportError.on(
+            "reason",
+            _("Give a reason of at least %(count)d characters.")
+            % {"count": REVEAL_REASON_MIN_CHARS},
+        )
+    if len(reason) > REVEAL_REASON_MAX_CHARS:
+        raise ReportError.on(
+            "reason",
+            _("Write at most %(count)d characters.") % {"count": REVEAL_REASON_MAX_CHARS},
+        )
+    chosen = [f for f in REVEALABLE_FIELDS if f in set(fields)]
+    if not chosen or set(fields) - set(REVEALABLE_FIELDS):
+        raise ReportError.on("fields", _("Choose what to show."))
+    with transaction.atomic():
+        audit_record(
+            "report.reveal",
+            actor=actor,
+            obj=report,
+            request=request,
+            detail={"fields": chosen, "reason": reason},
+        )
+    return {name: getattr(report, name) for name in chosen}
+
+
+class ConsentError(Exception):
+    """A change to a consent the rules refuse."""
+
+
+def consent_withdraw(consent: ConsentRecord, *, actor: Any) -> ConsentRecord:
+    """Record that a consent was withdrawn (the person told the staff member).
+
+    Withdrawing consent to processing stops processing: the case shows the report as
+    withdrawn, and its reporter gets no more e-mails (as after withdrawing consent to
+    contact). The row stays, with who recorded the withdrawal and when.
+    """
+    with transaction.atomic():
+        changed = ConsentRecord.objects.filter(pk=consent.pk, withdrawn_at__isnull=True).update(
+            withdrawn_at=timezone.now(), withdrawn_by=actor
+        )
+        if changed != 1:
+            raise ConsentError(_("This consent was already withdrawn."))
+        consent.refresh_from_db()
+        audit_record(
+            "report.consent_withdraw",
+            actor=actor,
+            obj=consent.report,
+            detail={"consent": consent.pk, "given_by": consent.given_by, "scope": consent.scope},
+        )
+    return consent
 
 
 def canonical_tracking_code(code: str) -> str:
@@ -308,6 +425,31 @@ def _fingerprint(
         "files": [item.sha256 for item, _name in evidence],
     }
     return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _consents(
+    channel: str, fields: dict[str, Any], data: Mapping[str, Any]
+) -> list[tuple[str, str]]:
+    """The consent records a submission makes: the reporter's tick on the page covers
+    processing, sharing with the agencies and, if a contact was left, being contacted
+    (the consent text says so); on the hotline, the operator also records the parent's
+    and the child's (aged 7 or more) consent to processing and sharing."""
+    found: list[tuple[str, str]] = []
+    if fields["consent_given"]:
+        found += [
+            (ConsentGiver.REPORTER, ConsentScope.PROCESS),
+            (ConsentGiver.REPORTER, ConsentScope.SHARE),
+        ]
+        if fields["reporter_contact"]:
+            found.append((ConsentGiver.REPORTER, ConsentScope.CONTACT))
+    if channel == Channel.HOTLINE:
+        for key, giver in (
+            ("parent_consent_given", ConsentGiver.PARENT),
+            ("child_consent_given", ConsentGiver.CHILD),
+        ):
+            if data.get(key):
+                found += [(giver, ConsentScope.PROCESS), (giver, ConsentScope.SHARE)]
+    return found
 
 
 def _clean(
@@ -368,7 +510,10 @@ def _clean(
     fields["territory"] = territory
 
     fields["is_anonymous"] = not (fields["reporter_name"] or contact)
-    fields["reporter_wants_updates"] = bool(contact)
+    # Updates go only to a reporter who left a contact and asked for them (API clients
+    # that send no choice keep the former rule: a contact means "tell me").
+    wants = data.get("reporter_wants_updates")
+    fields["reporter_wants_updates"] = bool(contact) and (wants is None or bool(wants))
 
     urls = _clean_urls(data.get("urls") or [], refuse)
     evidence = _clean_files(files, refuse)

@@ -20,6 +20,13 @@ from childsafe.cases.services.clocks import (
     clock_suspend,
 )
 from childsafe.cases.services.common import SYSTEM_ACTOR, CaseError
+from childsafe.cases.services.content import Item, content_assess
+from childsafe.cases.services.counselling import (
+    counselling_outcome_set,
+    counselling_session_add,
+)
+from childsafe.cases.services.poi import POI_BONUS, poi_create, poi_identifier_add
+from childsafe.cases.services.retention import case_retention_sweep, case_set_legal_hold
 from childsafe.cases.services.triage import (
     DANGER_BONUS,
     DUPLICATE_BONUS,
@@ -27,6 +34,7 @@ from childsafe.cases.services.triage import (
     case_route,
     case_triage_confirm,
     case_triage_next,
+    triage_failure_retry,
 )
 from childsafe.cases.services.work import (
     agency_task_accept,
@@ -45,20 +53,27 @@ from childsafe.cases.services.work import (
 __all__ = [
     "DANGER_BONUS",
     "DUPLICATE_BONUS",
+    "POI_BONUS",
     "SYSTEM_ACTOR",
     "CaseError",
+    "Item",
     "agency_task_accept",
     "agency_task_complete",
     "agency_task_reject",
     "agency_task_transfer",
     "case_close",
     "case_refresh_search_text",
+    "case_retention_sweep",
     "case_route",
+    "case_set_legal_hold",
     "case_task_add",
     "case_task_complete",
     "case_triage_confirm",
     "case_triage_next",
     "clock_escalate_next",
+    "content_assess",
+    "counselling_outcome_set",
+    "counselling_session_add",
     "clock_extend",
     "clock_resume",
     "clock_start",
@@ -66,6 +81,9 @@ __all__ = [
     "clock_suspend",
     "decision_add",
     "note_add",
+    "poi_create",
+    "poi_identifier_add",
     "routing_rule_create",
     "routing_rule_set_active",
+    "triage_failure_retry",
 ]

@@ -8,11 +8,13 @@ from urllib.parse import unquote
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from childsafe.cases.models import (
     CATEGORY_SEVERITY,
+    MAX_TRIAGE_ATTEMPTS,
     OPEN_TASK_STATUSES,
     AgencyTask,
     AgencyTaskStatus,
@@ -21,6 +23,7 @@ from childsafe.cases.models import (
     CaseReport,
     CaseStatus,
     RoutingRule,
+    TriageFailure,
 )
 from childsafe.cases.search import fold
 from childsafe.cases.services.clocks import clocks_start_for_task
@@ -31,6 +34,8 @@ from childsafe.cases.services.common import (
     require_open,
     set_public_status,
 )
+from childsafe.cases.services.content import content_inherit
+from childsafe.cases.services.poi import POI_BONUS, case_has_poi_match, poi_match_report
 from childsafe.cases.services.work import propose
 from childsafe.orgs.models import AdminUnit, Function, Organisation, User
 from childsafe.orgs.services import function_resolve
@@ -85,20 +90,54 @@ def case_triage_next(*, now: dt.datetime | None = None) -> Case | None:
     while True:
         report_id = (
             Report.objects.filter(triaged_at__isnull=True)
+            .exclude(triage_failure__attempts__gte=MAX_TRIAGE_ATTEMPTS)
             .order_by("received_at", "pk")
             .values_list("pk", flat=True)
             .first()
         )
         if report_id is None:
             return None
-        with transaction.atomic():
-            claimed = Report.objects.filter(pk=report_id, triaged_at__isnull=True).update(
-                triaged_at=now
-            )
-            if claimed != 1:
-                continue  # another worker took it: try the next one
-            report = Report.objects.select_related("territory").get(pk=report_id)
-            return _triage(report, now=now)
+        try:
+            with transaction.atomic():
+                claimed = Report.objects.filter(pk=report_id, triaged_at__isnull=True).update(
+                    triaged_at=now
+                )
+                if claimed != 1:
+                    continue  # another worker took it: try the next one
+                report = Report.objects.select_related("territory").get(pk=report_id)
+                return _triage(report, now=now)
+        except Exception as exc:
+            # The triage rolled back; count the failure in a transaction of its own.
+            _record_failure(report_id, exc, now=now)
+            raise
+
+
+def _record_failure(report_id: int, exc: Exception, *, now: dt.datetime) -> None:
+    """Count one failed triage of a report; at the last attempt, log once and give up."""
+    with transaction.atomic():
+        failure, _created = TriageFailure.objects.get_or_create(
+            report_id=report_id, defaults={"first_failed_at": now, "last_failed_at": now}
+        )
+        TriageFailure.objects.filter(pk=failure.pk).update(
+            attempts=F("attempts") + 1, last_failed_at=now, error=type(exc).__name__[:100]
+        )
+        failure.refresh_from_db()
+    if failure.attempts == MAX_TRIAGE_ATTEMPTS:
+        log.error(
+            "triage of report %s failed %d times (%s): skipped until a retry",
+            report_id,
+            failure.attempts,
+            failure.error,
+        )
+
+
+def triage_failure_retry(failure: TriageFailure, *, actor: User) -> None:
+    """A person asks the worker to try a skipped report again."""
+    with transaction.atomic():
+        report = failure.report
+        if TriageFailure.objects.filter(pk=failure.pk).delete()[0] != 1:
+            raise CaseError(_("This report is already waiting for triage again."))
+        record_audit("case.triage_retry", actor=actor, obj=report, attempts=failure.attempts)
 
 
 def _serialise_triage() -> None:
@@ -133,7 +172,8 @@ def _computed_priority(case: Case, boost: int) -> int:
     severity = max(CATEGORY_SEVERITY.get(r.category, 0) for r in reports)
     danger = DANGER_BONUS if any(r.child_in_danger for r in reports) else 0
     duplicates = min(DUPLICATE_BONUS * (len(reports) - 1), DUPLICATE_BONUS_MAX)
-    return severity + danger + duplicates + boost
+    poi = POI_BONUS if case_has_poi_match(case) else 0
+    return severity + danger + duplicates + poi + boost
 
 
 def _triage(report: Report, *, now: dt.datetime) -> Case:
@@ -167,6 +207,8 @@ def _triage(report: Report, *, now: dt.datetime) -> Case:
         channel=report.channel,
         matched_on=matched_on,
     )
+    content_inherit(case, report, at=now)
+    poi_match_report(case, report, now=now)
     tasks, boost = _route(case, report, day=day, now=now)
     priority = _computed_priority(case, boost)
     if priority > case.priority:

@@ -31,3 +31,22 @@ def shared_case(orgs):
         ],
         urls=["https://example.com/a"],
     )
+
+
+@pytest.fixture
+def counselling_case(orgs):
+    """A cyberbullying case coordinated by DOLISA whose counselling task the facility
+    accepted, with an ICT takedown task beside it."""
+    return make_case(
+        owner=orgs.dolisa,
+        category="cyberbullying",
+        tasks=[
+            (orgs.facility, Function.COUNSELLING, "accepted"),
+            (orgs.ict, Function.TAKEDOWN),
+        ],
+    )
+
+
+@pytest.fixture
+def counselling_task(counselling_case):
+    return counselling_case.agency_tasks.get(function=Function.COUNSELLING)

@@ -107,3 +107,15 @@ def make_case(
             clocks_start_for_task(task, now=now)  # as routing does
     case_refresh_search_text(case)
     return case
+
+
+def page_says(response: object, msgid: str) -> bool:
+    """Whether the page shows ``msgid`` as the user reads it (Vietnamese by default, or
+    English while the catalogue has no translation yet), HTML-escaped."""
+    from django.utils.html import escape
+    from django.utils.translation import gettext, override
+
+    page = response.content.decode()  # type: ignore[attr-defined]
+    with override("vi"):
+        translated = gettext(msgid)
+    return escape(translated) in page or escape(msgid) in page

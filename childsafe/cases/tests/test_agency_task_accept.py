@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from childsafe.cases.models import CaseStatus
+from childsafe.cases.tests.factories import page_says
 
 
 def url_for(case):
@@ -24,7 +25,7 @@ def test_accepting_twice_is_a_400(police_case, personas, staff_client):
     client.post(url_for(police_case))
     response = client.post(url_for(police_case))
     assert response.status_code == 400
-    assert "waiting for acceptance" in response.content.decode()
+    assert page_says(response, "Only a task waiting for acceptance can be accepted.")
 
 
 def test_another_agency_gets_404(police_case, shared_case, personas, staff_client):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from childsafe.cases.models import CaseStatus
-from childsafe.cases.tests.factories import make_case
+from childsafe.cases.tests.factories import make_case, page_says
 
 
 def test_it_closes_with_an_outcome(police_case, personas, staff_client):
@@ -29,7 +29,9 @@ def test_a_case_still_worked_on_is_a_400(police_case, personas, staff_client):
     url = f"/cases/{police_case.pk}/close/"
     response = staff_client(personas["province_coordinator"]).post(url, {"outcome": "other"})
     assert response.status_code == 400
-    assert "still working" in response.content.decode()
+    assert page_says(
+        response, "Agencies are still working on this case: their tasks must be done first."
+    )
 
 
 def test_a_case_out_of_scope_gets_404(orgs, personas, staff_client):

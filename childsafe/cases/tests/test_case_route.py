@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from childsafe.cases.tests.factories import make_case
+from childsafe.cases.tests.factories import make_case, page_says
 
 
 def test_it_proposes_a_task_to_the_function_holder(police_case, orgs, personas, staff_client):
@@ -23,7 +23,7 @@ def test_a_refused_referral_is_a_400(police_case, personas, staff_client):
     url = f"/cases/{police_case.pk}/route/"
     response = staff_client(personas["hotline_operator"]).post(url, {"function": "adjudication"})
     assert response.status_code == 400
-    assert "No organisation holds this function" in response.content.decode()
+    assert page_says(response, "No organisation holds this function for the case's territory.")
 
 
 def test_a_case_out_of_scope_gets_404(orgs, personas, staff_client):

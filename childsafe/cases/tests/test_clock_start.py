@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from childsafe.cases.tests.factories import page_says
+
 
 def test_it_starts_a_breach_notice_clock(police_case, personas, staff_client):
     url = f"/cases/{police_case.pk}/clocks/"
@@ -22,7 +24,7 @@ def test_starting_twice_is_a_400(police_case, personas, staff_client):
     client.post(url, {"rule": "data_breach"})
     response = client.post(url, {"rule": "data_breach"})
     assert response.status_code == 400
-    assert "already running" in response.content.decode()
+    assert page_says(response, "This time limit is already running on the case.")
 
 
 def test_agencies_cannot_start_clocks(police_case, personas, staff_client):

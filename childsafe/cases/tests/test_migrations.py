@@ -26,3 +26,15 @@ def test_running_it_again_changes_nothing(db):
     shipped.add_rules(apps, None)
     after = sorted(RoutingRule.objects.values_list("pk", "category", "function", "is_active"))
     assert after == before  # nor does it switch the coordinator's choices back on
+
+
+retention = importlib.import_module("childsafe.cases.migrations.0010_default_retention_rules")
+
+
+def test_the_retention_defaults_are_installed_once(db):
+    from childsafe.cases.models import RetentionRule
+
+    RetentionRule.objects.filter(category="scam").update(keep_days=90)
+    retention.add_rules(apps, None)
+    days = dict(RetentionRule.objects.values_list("category", "keep_days"))
+    assert days == {**retention.DEFAULT_DAYS, "scam": 90}  # the province's choice stays

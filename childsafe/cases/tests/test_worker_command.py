@@ -20,7 +20,7 @@ def test_without_flag_it_drains_the_queue_once(orgs, capsys):
         make_report(category="scam")
     call_command("worker")
     assert Case.objects.count() == 3
-    assert "triage: 3, escalation: 0" in capsys.readouterr().out
+    assert "triage: 3, escalation: 0, retention: 0" in capsys.readouterr().out
 
 
 def test_with_loop_it_stops_cleanly_on_sigterm(orgs, monkeypatch, capsys):
@@ -58,7 +58,7 @@ def test_a_failing_job_is_logged_and_the_others_run(monkeypatch, caplog, db):
 def test_a_stop_request_ends_the_drain(orgs):
     make_report()
     make_report()
-    assert worker.run_jobs(lambda: True) == {"triage": 0, "escalation": 0}
+    assert worker.run_jobs(lambda: True) == {"triage": 0, "escalation": 0, "retention": 0}
     assert Case.objects.count() == 0
 
 
@@ -80,5 +80,5 @@ def test_it_escalates_overdue_clocks(
         time_machine.travel(due + dt.timedelta(minutes=5), tick=False),
         django_capture_on_commit_callbacks(execute=True),
     ):
-        assert worker.run_jobs() == {"triage": 0, "escalation": 1}
+        assert worker.run_jobs() == {"triage": 0, "escalation": 1, "retention": 0}
     assert [m.to for m in mailoutbox] == [["congan@example.vn"]]

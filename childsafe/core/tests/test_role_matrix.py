@@ -23,7 +23,7 @@ from ninja import NinjaAPI, Router
 from ninja.operation import PathView
 
 from childsafe.api import api
-from childsafe.cases.models import CaseTask, Clock, RoutingRule
+from childsafe.cases.models import CaseTask, Clock, PersonOfInterest, RoutingRule
 from childsafe.cases.tests.factories import make_case
 from childsafe.orgs.access import (
     ACCESS_ATTR,
@@ -36,6 +36,8 @@ from childsafe.orgs.access import (
 from childsafe.orgs.models import FocalPoint, Function, User
 from childsafe.orgs.roles import ROLE_PERMS, TWO_FACTOR_ROLES, Perm, Role
 from childsafe.orgs.services import api_token_create
+from childsafe.reports.models import ConsentRecord
+from childsafe.reports.tests.conftest import add_evidence
 from childsafe.testing import Orgs
 
 # Pages anyone may open. A new public page is a decision: add it here on purpose.
@@ -73,6 +75,14 @@ POST_ONLY_ROUTES = {
     "cases/<int:case_id>/todos/",
     "cases/<int:case_id>/todos/<int:case_task_id>/done/",
     "cases/<int:case_id>/decisions/",
+    "cases/<int:case_id>/reports/<int:report_id>/reveal/",
+    "cases/<int:case_id>/consents/<int:consent_id>/withdraw/",
+    "cases/<int:case_id>/evidence/<int:file_id>/unblur/",
+    "cases/<int:case_id>/assessments/",
+    "cases/<int:case_id>/hold/",
+    "cases/queue/failed/<int:failure_id>/retry/",
+    "cases/<int:case_id>/tasks/<int:task_id>/sessions/",
+    "cases/<int:case_id>/tasks/<int:task_id>/outcome/",
     "cases/<int:case_id>/clocks/",
     "cases/<int:case_id>/clocks/<int:clock_id>/extend/",
     "cases/<int:case_id>/clocks/<int:clock_id>/suspend/",
@@ -293,6 +303,19 @@ def samples(orgs: Orgs, personas: dict[str, User]) -> dict[str, dict[str, Any]]:
     tasks = {t.organisation_id: t.pk for t in case.agency_tasks.all()}
     rule = RoutingRule.objects.first()
     clock = Clock.objects.filter(case=case).first()  # the police task's crime-report clock
+    police = next(u for u in personas.values() if u.role == Role.POLICE_INVESTIGATOR)
+    # Recorded by the investigator's own unit: only the police may open it, everyone
+    # else is refused for lacking ``poi.view`` (403), before any lookup.
+    poi = PersonOfInterest.objects.create(
+        label="Kẻ xấu",
+        source="prior_conviction",
+        legal_basis="to be confirmed",
+        organisation=police.organisation,
+        created_by=police,
+    )
+    report = case.case_reports.get().report
+    evidence = add_evidence(report)
+    consent = ConsentRecord.objects.create(report=report, given_by="parent", scope="process")
     for user in personas.values():
         case_task = CaseTask.objects.create(
             case=case, organisation=user.organisation, title="Call back", created_by=user
@@ -311,6 +334,11 @@ def samples(orgs: Orgs, personas: dict[str, User]) -> dict[str, dict[str, Any]]:
             "case_task_id": case_task.pk,
             "rule_id": rule.pk,
             "clock_id": clock.pk,
+            "poi_id": poi.pk,
+            "failure_id": 999999,  # none exists: a permitted POST would 404, a GET 405
+            "report_id": report.pk,
+            "file_id": evidence.pk,
+            "consent_id": consent.pk,
         }
     return per_role
 
@@ -367,6 +395,27 @@ def api_outcome(response: HttpResponse, anonymous_allowed: bool) -> int | str:
     if anonymous_allowed and code not in (401, 403) and code < 500:
         return "let in"
     return code
+
+
+def test_persons_of_interest_are_the_police_investigators_alone(personas):
+    for perm in (Perm.POI_VIEW, Perm.POI_MANAGE):
+        holders = {role for role, perms in ROLE_PERMS.items() if perm in perms}
+        assert holders == {Role.POLICE_INVESTIGATOR}
+    pages = {route for route, perm in staff_pages() if perm in (Perm.POI_VIEW, Perm.POI_MANAGE)}
+    assert pages == {"poi/", "poi/<int:poi_id>/"}
+
+
+def test_non_police_roles_cannot_post_to_persons_of_interest(personas, samples, staff_client):
+    for user in personas.values():
+        if user.role == Role.POLICE_INVESTIGATOR:
+            continue
+        client = staff_client(user)
+        poi_id = samples[user.role]["poi_id"]
+        for url in ("/poi/", f"/poi/{poi_id}/"):
+            response = client.post(url, {"label": "x", "kind": "phone", "value": "0905123456"})
+            assert response.status_code == 403, (user.role, url)
+    assert PersonOfInterest.objects.count() == 1
+    assert not PersonOfInterest.objects.get().identifiers.exists()
 
 
 def test_api_operations_answer_each_role_as_its_permissions_say(personas, samples, client):

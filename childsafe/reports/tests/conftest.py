@@ -48,3 +48,20 @@ def _generous_rate_limits(settings):
     """Tests submit many reports from 127.0.0.1; the flood tests lower the limit."""
     settings.REPORT_SUBMIT_RATE_PER_HOUR = 1000
     settings.REPORT_STATUS_RATE_PER_HOUR = 1000
+
+
+def add_evidence(report, content: bytes | None = None, content_type: str = "image/png"):
+    """An evidence file on ``report`` with its encrypted blob, as ``report_submit`` stores it."""
+    import hashlib
+
+    from childsafe.lib.crypto import encrypt_bytes
+
+    content = image_bytes("PNG", (64, 48)) if content is None else content
+    file = EvidenceFile.objects.create(
+        report=report,
+        sha256=hashlib.sha256(content).hexdigest(),
+        size=len(content),
+        content_type=content_type,
+    )
+    EvidenceBlob.objects.create(file=file, ciphertext=encrypt_bytes(content))
+    return file

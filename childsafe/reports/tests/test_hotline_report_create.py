@@ -101,3 +101,34 @@ def test_logged_out_goes_to_login(client, db):
 def test_the_menu_offers_the_entry_to_operators_only(personas, staff_client):
     assert URL in staff_client(personas["hotline_operator"]).get("/dashboard/").content.decode()
     assert URL not in staff_client(personas["ict_officer"]).get("/dashboard/").content.decode()
+
+
+def test_the_operator_records_the_parents_and_the_childs_consent(personas, staff_client):
+    operator = personas["hotline_operator"]
+    page = staff_client(operator).get(URL).content.decode()
+    assert 'name="parent_consent_given"' in page and 'name="child_consent_given"' in page
+    response = staff_client(operator).post(
+        URL, call(parent_consent_given="on", child_consent_given="on")
+    )
+    assert response.status_code == 200
+    consents = Report.objects.get().consents.all()
+    assert {(c.given_by, c.scope) for c in consents} >= {
+        ("parent", "process"),
+        ("parent", "share"),
+        ("child", "process"),
+        ("child", "share"),
+    }
+    assert {c.recorded_by for c in consents} == {operator}
+
+
+def test_the_operator_picks_the_commune(personas, staff_client):
+    from childsafe.orgs.models import AdminUnit
+
+    commune = AdminUnit.objects.create(
+        era="2025", level="commune", code="20314", name="Phường Bàn Thạch", source="test"
+    )
+    response = staff_client(personas["hotline_operator"]).post(
+        URL, call(territory=str(commune.pk))
+    )
+    assert response.status_code == 200
+    assert Report.objects.get().territory == commune

@@ -210,3 +210,58 @@ def test_it_refuses_put(client):
 def test_the_home_page_leads_to_the_report_page(client):
     assert 'href="/bao-cao/"' in client.get("/").content.decode()
     assert 'href="/en/report/"' in client.get("/en/").content.decode()
+
+
+@pytest.fixture
+def communes(db):
+    from childsafe.orgs.models import AdminUnit
+
+    old = AdminUnit.objects.create(
+        era="pre2025", level="commune", code="20314", name="Phường An Mỹ", source="test"
+    )
+    new = AdminUnit.objects.create(
+        era="2025", level="commune", code="20314", name="Phường Bàn Thạch", source="test"
+    )
+    district = AdminUnit.objects.create(
+        era="2025", level="province", code="48", name="Thành phố Đà Nẵng", source="test"
+    )
+    return old, new, district
+
+
+def test_the_page_offers_todays_communes_and_dont_know(client, communes):
+    old, new, province = communes
+    page = client.get("/bao-cao/").content.decode()
+    assert f'<option value="{new.pk}">Phường Bàn Thạch</option>' in page
+    assert "Phường An Mỹ" not in page and "Thành phố Đà Nẵng" not in page
+    assert '<option value="" selected>' in page
+
+
+def test_the_chosen_commune_becomes_the_territory(client, communes):
+    _old, new, _province = communes
+    assert client.post("/bao-cao/", form(territory=str(new.pk))).status_code == 200
+    assert Report.objects.get().territory == new
+
+
+def test_dont_know_leaves_the_territory_empty(client, communes):
+    assert client.post("/bao-cao/", form(territory="")).status_code == 200
+    assert Report.objects.get().territory is None
+
+
+def test_a_commune_of_the_old_era_is_a_400(client, communes):
+    old, _new, _province = communes
+    assert client.post("/bao-cao/", form(territory=str(old.pk))).status_code == 400
+    assert not Report.objects.exists()
+
+
+def test_updates_only_when_asked_and_a_contact_is_left(client):
+    client.post("/bao-cao/", form(reporter_contact="me@example.com"))
+    client.post("/bao-cao/", form(reporter_contact="me@example.com", reporter_wants_updates="on"))
+    client.post("/bao-cao/", form(reporter_wants_updates="on"))
+    wants = list(Report.objects.order_by("pk").values_list("reporter_wants_updates", flat=True))
+    assert wants == [False, True, False]
+
+
+def test_the_tick_makes_consent_records(client):
+    client.post("/bao-cao/", form(reporter_contact="me@example.com"))
+    scopes = {c.scope for c in Report.objects.get().consents.all()}
+    assert scopes == {"process", "share", "contact"}

@@ -346,7 +346,7 @@ def test_the_public_status_needs_the_right_key():
     assert status == {
         "tracking_code": report.tracking_code,
         "status": "received",
-        "status_label": "Received",
+        "status_label": "Đã tiếp nhận",  # Vietnamese, the default language
         "received_on": timezone.localdate(report.received_at),
     }
     wrong = key[:-1] + ("2" if key[-1] != "2" else "3")

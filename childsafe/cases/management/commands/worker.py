@@ -1,4 +1,4 @@
-"""``childsafe worker``: the background jobs: triage, then overdue escalations.
+"""``childsafe worker``: the background jobs: triage, overdue escalations, retention.
 
 Without a flag it drains every job once and exits (for cron); ``--loop`` repeats with a
 short sleep until SIGTERM or SIGINT, finishing the item in hand first. Each step claims
@@ -15,7 +15,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from childsafe.cases.services import case_triage_next, clock_escalate_next
+from childsafe.cases.services import case_retention_sweep, case_triage_next, clock_escalate_next
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 JOBS: list[tuple[str, Callable[[], bool]]] = [
     ("triage", lambda: case_triage_next() is not None),
     ("escalation", lambda: clock_escalate_next() is not None),
+    ("retention", lambda: case_retention_sweep() is not None),
 ]
 
 
