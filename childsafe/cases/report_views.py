@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from childsafe.audit.services import audit_record
 from childsafe.cases.access import (
     get_case_for_user,
     get_consent_for_user,
@@ -163,6 +164,8 @@ def evidence_preview_view(request: HttpRequest, case_id: int, file_id: int) -> H
         return _file_response(
             exc.message.encode(), "text/plain; charset=utf-8", "inline", status=exc.status
         )
+    # Even a blurred view of evidence is a view of sensitive data: it is audited.
+    audit_record("evidence.preview", actor=user, obj=file, request=request)
     name = f"evidence-{file.sha256[:12]}-blurred.png"
     return _file_response(preview, "image/png", f'inline; filename="{name}"')
 

@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 from PIL import Image
 
+from childsafe.audit.models import AuditEvent
 from childsafe.cases.tests.factories import make_case
 from childsafe.orgs.models import Function
 from childsafe.reports.models import EvidenceView
@@ -44,6 +45,8 @@ def test_it_answers_a_grey_png_never_the_original(case, picture, personas, staff
     assert not EvidenceView.objects.exists()  # a blurred preview is no exposure
     picture.refresh_from_db()
     assert picture.viewed_by_person_at is None
+    event = AuditEvent.objects.get(action="evidence.preview")
+    assert event.object_id == str(picture.pk)
 
 
 def test_a_pdf_is_404(case, personas, staff_client):
