@@ -32,7 +32,7 @@ from childsafe.cases.access import (
     get_report_for_user,
 )
 from childsafe.cases.models import ContentAssessment, ItemKind
-from childsafe.cases.views import _back, _detail
+from childsafe.cases.views.detail import _back, _detail
 from childsafe.orgs.access import staff_required
 from childsafe.orgs.roles import Perm
 from childsafe.reports.evidence import (

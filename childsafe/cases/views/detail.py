@@ -1,0 +1,179 @@
+"""The case page, and the helpers every action on a case renders or redirects with."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from childsafe.audit.services import audit_record
+from childsafe.cases.access import (
+    can_act_on_clock,
+    can_act_on_task,
+    case_tasks_for_user,
+    counselling_tasks_for_user,
+    get_case_for_user,
+    notes_for_user,
+    poi_matches_for_user,
+)
+from childsafe.cases.forms import (
+    AssessmentForm,
+    CaseTaskForm,
+    ClockApprovalForm,
+    ClockExtendForm,
+    ClockStartForm,
+    CloseForm,
+    CounsellingOutcomeForm,
+    CounsellingSessionForm,
+    DecisionForm,
+    LegalHoldForm,
+    NoteForm,
+    RejectForm,
+    RouteForm,
+    TransferForm,
+    TriageForm,
+)
+from childsafe.cases.models import Case
+from childsafe.cases.services.content import assessments_for, case_items
+from childsafe.orgs.access import staff_required, user_has_perm
+from childsafe.orgs.roles import Perm
+from childsafe.reports.models import Report
+
+
+def _detail(
+    request: HttpRequest, case: Case, *, status: int = 200, error: str = "", **forms: Any
+) -> HttpResponse:
+    user: Any = request.user
+    tasks = list(case.agency_tasks.select_related("organisation", "assignee"))
+    # Each task the user may act on carries its own forms (the one in error, if any).
+    failed_task_id = forms.pop("task_id", None)
+    for task in tasks:
+        task.can_act = can_act_on_task(user, task)
+        if task.can_act:
+            auto_id = f"id_task{task.pk}_%s"
+            failed = failed_task_id == task.pk
+            task.reject_form = (
+                forms.pop("reject_form")
+                if failed and "reject_form" in forms
+                else RejectForm(auto_id=auto_id)
+            )
+            task.transfer_form = (
+                forms.pop("transfer_form")
+                if failed and "transfer_form" in forms
+                else TransferForm(auto_id=auto_id)
+            )
+    clocks = list(
+        case.clocks.select_related("rule", "agency_task__organisation").prefetch_related(
+            "events__recorded_by"
+        )
+    )
+    failed_clock_id = forms.pop("clock_id", None)
+    for clock in clocks:
+        clock.can_act = can_act_on_clock(user, clock)
+        if clock.can_act:
+            failed = failed_clock_id == clock.pk
+            clock.extend_form = (
+                forms.pop("extend_form")
+                if failed and "extend_form" in forms
+                else ClockExtendForm(
+                    auto_id=f"id_clock{clock.pk}_extend_%s", initial={"due_at": clock.due_at}
+                )
+            )
+            clock.approval_form = (
+                forms.pop("approval_form")
+                if failed and "approval_form" in forms
+                else ClockApprovalForm(auto_id=f"id_clock{clock.pk}_%s")
+            )
+    can_work = user_has_perm(user, Perm.CASE_WORK)
+    failed_assessment = forms.pop("assessment_form", None)
+    items = case_items(case)
+    decided = assessments_for(items)
+    content = []
+    for n, item in enumerate(items):
+        row: dict[str, Any] = {"item": item, "assessment": decided.get(item)}
+        if row["assessment"] is None and can_work and case.is_open:
+            failed = failed_assessment is not None and failed_assessment.data.get("item") == (
+                item.token
+            )
+            row["form"] = (
+                failed_assessment
+                if failed
+                else AssessmentForm(
+                    auto_id=f"id_assess{n}_%s",
+                    initial={"item": item.token, "category": case.category},
+                )
+            )
+        content.append(row)
+    counselling = counselling_tasks_for_user(user, case)
+    failed_counselling_id = forms.pop("counselling_task_id", None)
+    for task in counselling:
+        task.can_record = can_act_on_task(user, task) and case.is_open
+        if task.can_record:
+            failed = failed_counselling_id == task.pk
+            task.session_form = (
+                forms.pop("session_form")
+                if failed and "session_form" in forms
+                else CounsellingSessionForm(auto_id=f"id_task{task.pk}_session_%s")
+            )
+            task.outcome_form = (
+                forms.pop("outcome_form")
+                if failed and "outcome_form" in forms
+                else CounsellingOutcomeForm(auto_id=f"id_task{task.pk}_referral_%s")
+            )
+    reports = (
+        Report.objects.filter(case_link__case=case)
+        .prefetch_related("urls", "files", "consents")
+        .order_by("received_at")
+    )
+    context = {
+        "case": case,
+        "error": error,
+        "now": timezone.now(),
+        "clocks": clocks,
+        "clock_start_form": ClockStartForm(),
+        "reports": reports,
+        "content": content,
+        "counselling": counselling,
+        "agency_tasks": tasks,
+        "events": case.events.select_related("actor", "organisation"),
+        "notes": notes_for_user(user, case).select_related("author", "organisation"),
+        "case_tasks": case_tasks_for_user(user, case).select_related("assignee"),
+        "decisions": case.decisions.select_related("decided_by", "organisation"),
+        "can_triage": user_has_perm(user, Perm.CASE_TRIAGE),
+        "can_work": can_work,
+        "can_view_evidence": user_has_perm(user, Perm.EVIDENCE_VIEW),
+        "triage_form": TriageForm(initial={"priority": case.priority}),
+        "route_form": RouteForm(),
+        "close_form": CloseForm(),
+        "note_form": NoteForm(),
+        "case_task_form": CaseTaskForm(user=user),
+        "decision_form": DecisionForm(),
+        "can_hold": user_has_perm(user, Perm.CASE_LEGAL_HOLD) and case.anonymised_at is None,
+        "hold_form": LegalHoldForm(
+            initial={"legal_hold": case.legal_hold, "reason": case.legal_hold_reason}
+        ),
+    }
+    # Only for the police: for everyone else the key is absent and nothing is rendered.
+    matches = poi_matches_for_user(user, case)
+    if matches is not None:
+        context["poi_matches"] = matches
+    context.update(forms)
+    return render(request, "cases/case_detail.html", context, status=status)
+
+
+def _back(request: HttpRequest, case: Case, message: str) -> HttpResponse:
+    messages.success(request, message)
+    return redirect("cases-case-detail", case_id=case.pk)
+
+
+@staff_required(Perm.CASE_VIEW)
+@require_GET
+def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = get_case_for_user(request.user, case_id)  # type: ignore[arg-type]
+    # The page shows what the reporter wrote: every opening is in the audit trail.
+    audit_record("case.view", actor=request.user, obj=case, request=request)
+    return _detail(request, case)
