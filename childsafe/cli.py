@@ -11,7 +11,12 @@ import os
 import sys
 
 # Friendly aliases for commands whose Django names use underscores.
-ALIASES = {"rotate-key": "rotate_key", "load-units": "load_units", "add-user": "add_user"}
+ALIASES = {
+    "rotate-key": "rotate_key",
+    "load-units": "load_units",
+    "add-user": "add_user",
+    "poi-rekey": "poi_rekey",
+}
 
 
 def main(argv: list[str] | None = None) -> None:

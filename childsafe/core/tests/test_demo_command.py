@@ -7,6 +7,8 @@ from django.core.management import CommandError, call_command
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from childsafe.audit.models import AuditEvent
+from childsafe.cases.models import AgencyTask, Case, CaseReport, Clock, PoiMatch
+from childsafe.core.management.commands.demo import DEMO_REPORTS, DEMO_SCOPE, DUPLICATE_URL
 from childsafe.orgs.models import (
     AdminUnit,
     FocalPoint,
@@ -20,6 +22,7 @@ from childsafe.orgs.models import (
 )
 from childsafe.orgs.roles import Role
 from childsafe.orgs.services import function_resolve, org_successors_on
+from childsafe.reports.models import Category, Channel, EvidenceFile, Report, ReportURL
 
 BEFORE = dt.date(2023, 1, 1)
 AFTER = dt.date(2026, 1, 1)
@@ -65,6 +68,10 @@ def counts():
         "focal_points": FocalPoint.objects.count(),
         "users": User.objects.count(),
         "succession_events": AuditEvent.objects.filter(action="org.succession").count(),
+        "reports": Report.objects.count(),
+        "cases": Case.objects.count(),
+        "tasks": AgencyTask.objects.count(),
+        "poi_matches": PoiMatch.objects.count(),
     }
 
 
@@ -234,3 +241,80 @@ def test_running_it_twice_gives_the_same_data_and_new_passwords():
     assert user.check_password(second["auditor"])
     assert not user.check_password(first["auditor"])
     assert function_resolve(Function.TAKEDOWN, on=AFTER) == org("skhcn-dn")
+
+
+def demo_reports():
+    return Report.objects.filter(idempotency_scope=DEMO_SCOPE)
+
+
+@pytest.mark.django_db
+def test_it_submits_demo_reports_through_every_door_and_prints_the_counts():
+    output = run_demo()
+
+    reports = demo_reports()
+    assert reports.count() == len(DEMO_REPORTS) == 5
+    assert set(reports.values_list("channel", flat=True)) == {
+        Channel.WEB,
+        Channel.HOTLINE,
+        Channel.API,
+    }
+    assert {
+        Category.CYBERBULLYING,
+        Category.GROOMING,
+        Category.HARMFUL_CONTENT,
+        Category.PRIVACY_EXPOSURE,
+    } <= set(reports.values_list("category", flat=True))
+    evidence = EvidenceFile.objects.get(report__in=reports)
+    assert evidence.content_type == "image/png"
+    assert "5 demo reports submitted, 4 cases opened" in output
+
+
+@pytest.mark.django_db
+def test_triage_turns_them_into_cases_with_agency_tasks_and_clocks():
+    run_demo()
+
+    assert not Report.objects.filter(triaged_at__isnull=True).exists()
+    cases = Case.objects.all()
+    assert cases.count() == 4
+    for case in cases:
+        assert case.agency_tasks.exists(), case.reference
+    assert Clock.objects.filter(case__in=cases).exists()
+    duplicate = CaseReport.objects.filter(report__urls__normalised__contains="demo-bat-nat-01")
+    assert duplicate.count() == 2
+    assert len({link.case_id for link in duplicate}) == 1
+    assert ReportURL.objects.filter(raw=DUPLICATE_URL).count() == 2
+
+
+@pytest.mark.django_db
+def test_the_demo_person_of_interest_matches_the_grooming_report():
+    run_demo()
+
+    match = PoiMatch.objects.get()
+    assert match.report.category == Category.GROOMING
+    assert match.identifier.kind == "handle"
+    assert match.identifier.value in match.report.description
+
+
+@pytest.mark.django_db
+def test_demo_reports_hold_no_personal_data_of_real_people():
+    run_demo()
+
+    for report in demo_reports():
+        assert "(demo)" in report.description
+        assert report.child_name == report.child_school == ""
+        assert report.reporter_name == report.reporter_contact == ""
+        assert report.is_anonymous
+    hosts = set(ReportURL.objects.values_list("host", flat=True))
+    assert hosts and all(host.endswith(".example") for host in hosts)
+
+
+@pytest.mark.django_db
+def test_running_it_twice_submits_no_demo_report_again():
+    run_demo()
+
+    output = run_demo()
+
+    assert demo_reports().count() == len(DEMO_REPORTS)
+    assert Case.objects.count() == 4
+    assert PoiMatch.objects.count() == 1
+    assert "0 demo reports submitted, 0 cases opened" in output

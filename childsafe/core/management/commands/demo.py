@@ -7,9 +7,17 @@ departments merged, districts abolished) as succession records, a few
 focal points with made-up names, and one user per role with a fresh random
 password, printed at the end.
 
+It then submits a few made-up reports through ``report_submit`` (web page,
+hotline and API; one PNG of a single colour as evidence; two reports of the same
+URL, so that they share a case), records one person of interest whose account
+handle one report names, and runs triage until no report waits, so that the
+triage queue shows cases with agency tasks and clocks. Every address is on an
+``.example`` domain and nothing names a real person.
+
 Running it again is safe: rows are matched on their code (organisations),
 username (users) or natural key, and successions already recorded are left
-alone; only the passwords change.
+alone; demo reports carry the idempotency scope ``demo`` and are submitted
+once; only the passwords change.
 
 Simplifications, since this is demo data: every 2025 change is dated 1 July
 2025 (in reality the departments merged on earlier dates), district police end
@@ -21,16 +29,21 @@ department.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import translation
 
 from childsafe.audit.services import audit_record
+from childsafe.cases.models import Case, OffenderIdentifier, PoiSource
+from childsafe.cases.poi import match_digest, normalise_identifier
+from childsafe.cases.services import case_triage_next, poi_create, poi_identifier_add
 from childsafe.orgs.models import (
     AdminUnit,
     FocalPoint,
@@ -55,6 +68,8 @@ from childsafe.orgs.units import (
     units_load_current,
     units_load_quang_nam_2022,
 )
+from childsafe.reports.models import Category, Channel, Report
+from childsafe.reports.services import report_submit
 
 ACTOR = "demo"
 START = dt.date(2022, 1, 1)
@@ -261,6 +276,92 @@ USERS = [
     (Role.AUDITOR, "ubnd-dn"),
     (Role.SYSTEM_ADMIN, "ubnd-dn"),
 ]
+
+
+# Demo reports: (idempotency key, channel, category, URLs, description, child in danger,
+# with the PNG). Made up; every address is on an ``.example`` domain (RFC 2606).
+DEMO_SCOPE = "demo"
+DUPLICATE_URL = "https://mangxahoi.example/bai-viet/demo-bat-nat-01"
+POI_HANDLE = "@demo_nguoi_la_01"
+DEMO_REPORTS = [
+    ("demo-web-1", Channel.WEB, Category.CYBERBULLYING, [DUPLICATE_URL],
+     "Báo cáo minh hoạ (demo): một bài đăng chế giễu học sinh, bình luận xúc phạm.",
+     False, True),
+    ("demo-hotline-1", Channel.HOTLINE, Category.CYBERBULLYING, [DUPLICATE_URL],
+     "Báo cáo minh hoạ (demo) qua đường dây nóng: cùng bài đăng, phụ huynh gọi đến.",
+     False, False),
+    ("demo-web-2", Channel.WEB, Category.GROOMING,
+     ["https://tinnhan.example/hoi-thoai/demo-42"],
+     f"Báo cáo minh hoạ (demo): tài khoản {POI_HANDLE} nhắn tin làm quen, xin ảnh riêng tư.",
+     True, False),
+    ("demo-api-1", Channel.API, Category.HARMFUL_CONTENT,
+     ["https://video.example/xem/demo-thu-thach-nguy-hiem"],
+     "Báo cáo minh hoạ (demo) từ nền tảng: video thử thách nguy hiểm.", False, False),
+    ("demo-api-2", Channel.API, Category.PRIVACY_EXPOSURE,
+     ["https://diendan.example/chu-de/demo-lo-thong-tin"],
+     "Báo cáo minh hoạ (demo) từ nền tảng: bài viết đăng thông tin cá nhân của một em nhỏ.",
+     False, False),
+]  # fmt: skip
+DEMO_POI_LABEL = "Đối tượng minh hoạ (demo)"
+
+
+def _demo_png() -> SimpleUploadedFile:
+    """A small PNG of one plain colour: evidence that shows nothing."""
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), (180, 200, 220)).save(buffer, format="PNG")
+    return SimpleUploadedFile("demo-anh-chup.png", buffer.getvalue(), content_type="image/png")
+
+
+def demo_cases_load() -> dict[str, int]:
+    """Submit the demo reports not yet there, record the demo person of interest, triage.
+
+    Answers how many reports were submitted and cases opened by this run.
+    """
+    hotline = User.objects.get(username=Role.HOTLINE_OPERATOR)
+    police = User.objects.get(username=Role.POLICE_INVESTIGATOR)
+    # The label is encrypted, so the person is found by the digest of its handle.
+    poi_digest = match_digest("handle", normalise_identifier("handle", POI_HANDLE))
+    if not OffenderIdentifier.objects.filter(digest=poi_digest).exists():
+        person = poi_create(
+            label=DEMO_POI_LABEL,
+            notes="Dữ liệu minh hoạ, không phải người thật.",
+            source=PoiSource.EARLIER_CASE,
+            legal_basis="Minh hoạ (demo)",
+            actor=police,
+        )
+        poi_identifier_add(person, kind="handle", value=POI_HANDLE, actor=police)
+    cases_before = Case.objects.count()
+    submitted = 0
+    for key, channel, category, urls, description, in_danger, with_png in DEMO_REPORTS:
+        if Report.objects.filter(idempotency_scope=DEMO_SCOPE, idempotency_key=key).exists():
+            continue
+        data: dict[str, Any] = {
+            "category": category,
+            "urls": urls,
+            "description": description,
+            "child_in_danger": in_danger,
+            "platform": "Demo",
+        }
+        if channel in (Channel.WEB, Channel.HOTLINE):
+            data["consent_given"] = True
+        if channel == Channel.HOTLINE:
+            data["parent_consent_given"] = True
+        # Any: SimpleUploadedFile's read-only ``size`` does not fit the Upload protocol.
+        files: list[Any] = [_demo_png()] if with_png else []
+        report_submit(
+            channel=channel,
+            data=data,
+            files=files,
+            actor=hotline if channel == Channel.HOTLINE else None,
+            idempotency_scope=DEMO_SCOPE,
+            idempotency_key=key,
+        )
+        submitted += 1
+    while case_triage_next() is not None:
+        pass
+    return {"reports": submitted, "cases": Case.objects.count() - cases_before}
 
 
 @dataclass
@@ -482,13 +583,17 @@ def demo_load() -> DemoResult:
         legacy_units = units_load_quang_nam_2022()
         result = _Loader().run()
         result.counts["units"] = units.total + legacy_units.total
+        demo = demo_cases_load()
+        result.counts["demo_reports_submitted"] = demo["reports"]
+        result.counts["cases_opened"] = demo["cases"]
         audit_record("demo.load", actor=ACTOR, detail={"counts": result.counts})
     return result
 
 
 class Command(BaseCommand):
     help = (
-        "Load demo data (the Quảng Nam 2022 set-up, the 2025 reform, one user per role) "
+        "Load demo data (the Quảng Nam 2022 set-up, the 2025 reform, one user per role, "
+        "a few made-up reports triaged into cases) "
         "and print the demo accounts' new passwords. Only when CHILDSAFE_DEMO is true."
     )
 
