@@ -20,7 +20,8 @@ if TYPE_CHECKING:
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Argon2 is deliberately slow; tests hash many passwords. Production keeps argon2
-    (checked in core/tests/test_settings_production.py)."""
+    (checked in core/tests/test_healthz.py). The live server of the browser tests runs
+    in the test process, so it uses this hasher too."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 

@@ -9,12 +9,10 @@ client logged in with two-factor verification already done.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
-from django.contrib.auth.hashers import make_password
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -82,18 +80,12 @@ def make_orgs() -> Orgs:
     )
 
 
-@functools.cache
-def _password_hash() -> str:
-    """Argon2 is slow on purpose (0.3 s a hash): hash the shared password once."""
-    return make_password(PASSWORD)
-
-
 def make_user(
     username: str, role: str, organisation: Organisation | None, **extra: object
 ) -> User:
-    user = User.objects.create(
+    user = User.objects.create_user(
         username=username,
-        password=_password_hash(),
+        password=PASSWORD,
         role=role,
         organisation=organisation,
         **extra,

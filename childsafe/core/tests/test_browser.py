@@ -27,15 +27,6 @@ PHONE = {"width": 360, "height": 740}
 PHONE_WIDTHS = (360, 320)
 
 
-@pytest.fixture(autouse=True)
-def quick_password_hashing(settings):
-    """Argon2 spends ~0.4 s per hash and per login: too slow for a page walk-through.
-
-    The live server runs in this process, so it uses the same hasher.
-    """
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def at(path: str) -> re.Pattern[str]:
     """Matches the live server's URL for ``path`` exactly (with its query string)."""
     return re.compile(r"^http://[^/]+" + re.escape(path) + "$")

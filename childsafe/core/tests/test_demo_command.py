@@ -31,8 +31,6 @@ AFTER = dt.date(2026, 1, 1)
 @pytest.fixture(autouse=True)
 def demo_mode(settings):
     settings.CHILDSAFE_DEMO = True
-    # Argon2 costs 0.2 s a hash; these tests set ten passwords per run.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def run_demo():

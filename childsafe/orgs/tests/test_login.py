@@ -2,18 +2,14 @@ from __future__ import annotations
 
 import pytest
 from axes.models import AccessAttempt
-from django.contrib.auth.hashers import make_password
 
 from childsafe.audit.models import AuditEvent
-from childsafe.orgs.models import User
 from childsafe.testing import PASSWORD
 
 
 @pytest.fixture(autouse=True)
-def fast_passwords(settings, personas):
-    """Argon2 takes a third of a second a check, and these tests check many passwords."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    User.objects.update(password=make_password(PASSWORD))
+def _personas(personas):
+    """Every test here logs in as one of the personas."""
 
 
 def log_in(client, username, password=PASSWORD, **extra):
