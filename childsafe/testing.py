@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -80,9 +81,7 @@ def make_orgs() -> Orgs:
     )
 
 
-def make_user(
-    username: str, role: str, organisation: Organisation | None, **extra: object
-) -> User:
+def make_user(username: str, role: str, organisation: Organisation | None, **extra: Any) -> User:
     user = User.objects.create_user(
         username=username,
         password=PASSWORD,
