@@ -17,6 +17,7 @@ from childsafe.audit.api import router as audit_router
 from childsafe.cases.api import router as cases_router
 from childsafe.orgs.api import router as orgs_router
 from childsafe.reports.api import router as reports_router
+from childsafe.takedown.api import router as takedown_router
 
 api = NinjaAPI(
     title="ChildSafe API",
@@ -54,3 +55,4 @@ api.add_router("/", orgs_router)
 api.add_router("/audit", audit_router)
 api.add_router("/", reports_router)
 api.add_router("/", cases_router)
+api.add_router("/provider", takedown_router)

@@ -39,6 +39,13 @@ CHILDSAFE_DEMO = env_bool("CHILDSAFE_DEMO", DEBUG)
 # digests stop matching, so production sets it once and keeps it.
 CHILDSAFE_MATCH_KEY = env_secret("CHILDSAFE_MATCH_KEY", "")
 
+# Blocking (issue 4). Empty block page host: the RPZ answers NXDOMAIN; set, blocked
+# names are CNAMEd to it and it serves the block page.
+CHILDSAFE_BLOCK_PAGE_HOST = env_str("CHILDSAFE_BLOCK_PAGE_HOST", "")
+# The origin of the authority Response Policy Zone (feeds and zone server).
+CHILDSAFE_RPZ_ORIGIN = env_str("CHILDSAFE_RPZ_ORIGIN", "authority.rpz.childsafe").rstrip(".")
+
+
 if not DEBUG:
     if SECRET_KEY in ("", DEMO_SECRET_KEY):
         raise ConfigError("SECRET_KEY must be set to a private value when DEBUG is false")
@@ -66,6 +73,8 @@ INSTALLED_APPS = [
     "childsafe.audit",
     "childsafe.reports",
     "childsafe.cases",
+    "childsafe.blocklist",
+    "childsafe.takedown",
 ]
 
 MIDDLEWARE = [

@@ -6,6 +6,10 @@ set -euo pipefail
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v msgfmt >/dev/null 2>&1 || need+=(gettext)
+# Real DNS software for the blocklist and filter tests (RPZ checks, Unbound, dnsperf).
+command -v unbound >/dev/null 2>&1 || [ -x /usr/sbin/unbound ] || need+=(unbound)
+command -v named-checkzone >/dev/null 2>&1 || need+=(bind9-utils)
+command -v dnsperf >/dev/null 2>&1 || need+=(dnsperf)
 fc-list 2>/dev/null | grep -qi dejavu || need+=(fonts-dejavu-core)
 
 if [ ${#need[@]} -eq 0 ]; then

@@ -44,6 +44,14 @@ class Perm(models.TextChoices):
     POI_MANAGE = "poi.manage", _("Record persons of interest and their identifiers")
     CASE_LEGAL_HOLD = "case.legal_hold", _("Set or lift a legal hold on a case")
     EVIDENCE_VIEW = "evidence.view", _("Look at evidence files (blurred first)")
+    ORDER_VIEW = "order.view", _("See takedown orders and their figures")
+    ORDER_DRAFT = "order.draft", _("Draft takedown and blocking orders")
+    ORDER_APPROVE = "order.approve", _("Approve (issue) or withdraw another officer's orders")
+    PROVIDER_MANAGE = "provider.manage", _("Keep the register of service providers")
+    PROVIDER_PORTAL = "provider.portal", _("Answer the orders addressed to your company")
+    BLOCKLIST_VIEW = "blocklist.view", _("See the authority blocklist")
+    BLOCKLIST_MANAGE = "blocklist.manage", _("Add entries to the authority blocklist by hand")
+    FEED_READ = "feed.read", _("Download the blocklist feeds")
 
 
 _STAFF = {Perm.DASHBOARD_VIEW, Perm.ORG_VIEW, Perm.API_TOKEN_MANAGE}
@@ -60,7 +68,21 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
     ),
     # Evidence files are opened only by those who must assess them: the police for the
     # investigation, the ICT department for takedown. Nobody else needs to see them.
-    Role.ICT_OFFICER: frozenset(_AGENCY | {Perm.FOCAL_POINT_VIEW, Perm.EVIDENCE_VIEW}),
+    # The ICT department issues orders to providers and keeps the authority blocklist.
+    Role.ICT_OFFICER: frozenset(
+        _AGENCY
+        | {
+            Perm.FOCAL_POINT_VIEW,
+            Perm.EVIDENCE_VIEW,
+            Perm.ORDER_VIEW,
+            Perm.ORDER_DRAFT,
+            Perm.ORDER_APPROVE,
+            Perm.PROVIDER_MANAGE,
+            Perm.BLOCKLIST_VIEW,
+            Perm.BLOCKLIST_MANAGE,
+            Perm.FEED_READ,
+        }
+    ),
     # Persons of interest are the police's alone (legal basis to be confirmed): no other
     # role sees them, their identifiers or their matches.
     Role.POLICE_INVESTIGATOR: frozenset(
@@ -68,9 +90,16 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
     ),
     Role.SOCIAL_WORKER: frozenset(_AGENCY),
     Role.EDUCATION_OFFICER: frozenset(_AGENCY),
-    Role.SCHOOL_IT_ADMIN: frozenset(_STAFF),
+    # Schools and providers enforce the authority list: they download its feeds.
+    Role.SCHOOL_IT_ADMIN: frozenset(_STAFF | {Perm.FEED_READ}),
     Role.PROVIDER_CONTACT: frozenset(
-        {Perm.DASHBOARD_VIEW, Perm.API_TOKEN_MANAGE, Perm.REPORT_API_SUBMIT}
+        {
+            Perm.DASHBOARD_VIEW,
+            Perm.API_TOKEN_MANAGE,
+            Perm.REPORT_API_SUBMIT,
+            Perm.PROVIDER_PORTAL,
+            Perm.FEED_READ,
+        }
     ),
     Role.PROVINCE_COORDINATOR: frozenset(
         _STAFF
@@ -83,6 +112,8 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.CASE_TRIAGE,
             Perm.ROUTING_MANAGE,
             Perm.CASE_LEGAL_HOLD,
+            Perm.ORDER_VIEW,
+            Perm.BLOCKLIST_VIEW,
         }
     ),
     Role.AUDITOR: frozenset(

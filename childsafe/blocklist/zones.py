@@ -1,0 +1,130 @@
+"""Zones and their journal: what the RPZ feed, the zone server and IXFR read.
+
+A zone's content is a set of blocked domains (punycode, lower case, no trailing dot);
+each domain blocks itself and every name below it. ``zone_apply`` records a change in
+the journal and bumps the serial, inside the caller's transaction, so a change to the
+authority list and its journal entry commit together. Readers take a consistent
+snapshot with ``zone_snapshot`` and the steps since a serial with ``zone_changes_since``.
+
+``rpz_rules`` is the one place that says how a blocked domain is written as RPZ
+records, for the text feed and the zone server alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from childsafe.blocklist.models import AuthorityEntry, EntryKind, Zone, ZoneChange
+
+AUTHORITY_ZONE = "authority"
+
+
+class RpzMode:
+    NXDOMAIN = "nxdomain"
+    CNAME = "cname"
+
+
+@dataclass(frozen=True)
+class ZoneSnapshot:
+    name: str
+    serial: int
+    domains: frozenset[str]
+
+
+def zone_domains(name: str) -> frozenset[str]:
+    """The domains a zone holds now, read from the records it is made of."""
+    if name != AUTHORITY_ZONE:
+        raise ValueError(f"unknown zone {name!r}")
+    hosts = AuthorityEntry.objects.active().filter(kind=EntryKind.DOMAIN).values_list("host")
+    return frozenset(h for (h,) in hosts)
+
+
+def _zone_for_update(name: str) -> Zone:
+    Zone.objects.get_or_create(name=name)
+    return Zone.objects.select_for_update().get(name=name)
+
+
+def zone_apply(
+    name: str, *, added: Iterable[str] = (), removed: Iterable[str] = (), reset: bool = False
+) -> ZoneChange | None:
+    """Record that ``added`` domains entered and ``removed`` domains left zone ``name``.
+
+    Call it inside the transaction that changed the zone's records, after the change.
+    Domains that did not really enter or leave (a second entry for a domain already
+    blocked, say) are left out; a change with nothing left records nothing and keeps
+    the serial, unless ``reset`` is set (the way the zone is written changed).
+    """
+    with transaction.atomic():
+        zone = _zone_for_update(name)
+        now_in = zone_domains(name)
+        added_set = {d for d in added if d in now_in}
+        removed_set = {d for d in removed if d not in now_in}
+        if not (added_set or removed_set or reset):
+            return None
+        zone.serial += 1
+        zone.updated_at = timezone.now()
+        zone.save(update_fields=["serial", "updated_at"])
+        return ZoneChange.objects.create(
+            zone=zone,
+            serial=zone.serial,
+            added=sorted(added_set),
+            removed=sorted(removed_set),
+            reset=reset,
+        )
+
+
+def zone_snapshot(name: str) -> ZoneSnapshot:
+    """The zone's serial and domains, read in one transaction (consistent on PostgreSQL
+    under the lock, and on SQLite because writers are serialised)."""
+    with transaction.atomic():
+        zone = _zone_for_update(name)
+        if zone.mode != rpz_mode():
+            zone_apply(name, reset=True)
+            zone.refresh_from_db()
+            zone.mode = rpz_mode()
+            zone.save(update_fields=["mode"])
+        return ZoneSnapshot(name=name, serial=zone.serial, domains=zone_domains(name))
+
+
+def zone_serial(name: str) -> int:
+    """The current serial, cheaply (the zone server polls it)."""
+    serial = Zone.objects.filter(name=name).values_list("serial", flat=True).first()
+    return serial or 0
+
+
+def zone_changes_since(name: str, serial: int) -> list[ZoneChange] | None:
+    """The journal steps after ``serial``, oldest first; ``None`` when the journal
+    cannot bring a copy at ``serial`` up to date (unknown serial, or a reset since):
+    the caller must send the whole zone."""
+    current = zone_serial(name)
+    if serial > current:
+        return None
+    if serial == current:
+        return []
+    changes = list(
+        ZoneChange.objects.filter(zone__name=name, serial__gt=serial).order_by("serial")
+    )
+    expected = list(range(serial + 1, current + 1))
+    if [c.serial for c in changes] != expected or any(c.reset for c in changes):
+        return None
+    return changes
+
+
+def rpz_mode() -> str:
+    return RpzMode.CNAME if settings.CHILDSAFE_BLOCK_PAGE_HOST else RpzMode.NXDOMAIN
+
+
+def rpz_rules(domain: str, mode: str | None = None) -> list[tuple[str, str, str]]:
+    """The RPZ records, relative to the zone origin, that block ``domain`` and every
+    name below it: ``(owner, type, rdata)``. NXDOMAIN is ``CNAME .``; the block page
+    mode answers with a CNAME to ``CHILDSAFE_BLOCK_PAGE_HOST``."""
+    mode = mode or rpz_mode()
+    target = (
+        "." if mode == RpzMode.NXDOMAIN else settings.CHILDSAFE_BLOCK_PAGE_HOST.rstrip(".") + "."
+    )
+    return [(domain, "CNAME", target), (f"*.{domain}", "CNAME", target)]
