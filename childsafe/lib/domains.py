@@ -19,6 +19,7 @@ import functools
 import ipaddress
 import re
 
+from django.utils.translation import gettext as _
 from publicsuffixlist import PublicSuffixList
 
 MAX_DOMAIN_CHARS = 253
@@ -47,32 +48,34 @@ def normalise_domain(raw: str) -> str:
     if text.endswith("."):
         text = text[:-1]
     if not text:
-        raise InvalidDomain("the domain is empty")
+        raise InvalidDomain(_("the domain is empty"))
     if "*" in text:
-        raise InvalidDomain("a wildcard may only stand first, as in *.example.com")
+        raise InvalidDomain(_("a wildcard may only stand first, as in *.example.com"))
     if any(ch in text for ch in "/:@?#[] \t\r\n\\%"):
         raise InvalidDomain(
-            "this is not a domain name: give the name alone, without http:// or a path"
+            _("this is not a domain name: give the name alone, without http:// or a path")
         )
     try:
         ipaddress.ip_address(text)
     except ValueError:
         pass
     else:
-        raise InvalidDomain("an IP address is not a domain name")
+        raise InvalidDomain(_("an IP address is not a domain name"))
     try:
         domain = text.encode("idna").decode("ascii").lower()
     except UnicodeError:
-        raise InvalidDomain("the domain is not a valid internationalised name") from None
+        raise InvalidDomain(_("the domain is not a valid internationalised name")) from None
     labels = domain.split(".")
     if len(domain) > MAX_DOMAIN_CHARS or not all(_LABEL.match(label) for label in labels):
-        raise InvalidDomain("the domain is not a valid domain name")
+        raise InvalidDomain(_("the domain is not a valid domain name"))
     if all(label.isdigit() for label in labels):
-        raise InvalidDomain("an IP address is not a domain name")
+        raise InvalidDomain(_("an IP address is not a domain name"))
     if is_public_suffix(domain):
         raise InvalidDomain(
-            "this is a public suffix (like vn or com.vn): blocking it would block "
-            "everyone's sites below it"
+            _(
+                "this is a public suffix (like vn or com.vn): blocking it would block "
+                "everyone's sites below it"
+            )
         )
     return domain
 
