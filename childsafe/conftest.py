@@ -4,7 +4,9 @@ end-to-end tests in headless Chromium, ``browser``, ``new_page``, ``page`` and
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import socket
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -23,6 +25,72 @@ def _fast_password_hashing(settings):
     (checked in core/tests/test_healthz.py). The live server of the browser tests runs
     in the test process, so it uses this hasher too."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+# --- No network but loopback ------------------------------------------------------------
+
+
+class OffLoopbackError(OSError):
+    """A test tried to reach an address other than this machine."""
+
+
+def _is_loopback(host: Any) -> bool:
+    if isinstance(host, bytes):
+        host = host.decode("ascii", "replace")
+    if host in (None, "", "localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(str(host).split("%")[0]).is_loopback
+    except ValueError:
+        return False
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _loopback_only() -> Iterator[None]:
+    """Tests talk to this machine only (PostgreSQL, local HTTP and DNS servers, Unbound):
+    a connection, a datagram or a name lookup for anything else raises
+    ``OffLoopbackError`` in the test process, so a forgotten fake fails loudly instead
+    of sending traffic out. Child processes (Unbound, Chromium) are configured to stay
+    on loopback by their own tests."""
+    real = {
+        "connect": socket.socket.connect,
+        "connect_ex": socket.socket.connect_ex,
+        "sendto": socket.socket.sendto,
+        "getaddrinfo": socket.getaddrinfo,
+    }
+
+    def check(sock: socket.socket, address: Any) -> None:
+        if sock.family in (socket.AF_INET, socket.AF_INET6) and not _is_loopback(address[0]):
+            raise OffLoopbackError(f"tests may not reach {address[0]!r}: loopback only")
+
+    def connect(self: socket.socket, address: Any) -> None:
+        check(self, address)
+        return real["connect"](self, address)
+
+    def connect_ex(self: socket.socket, address: Any) -> int:
+        check(self, address)
+        return real["connect_ex"](self, address)
+
+    def sendto(self: socket.socket, data: Any, *args: Any) -> int:
+        check(self, args[-1])
+        return real["sendto"](self, data, *args)
+
+    def getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
+        if not _is_loopback(host):
+            raise socket.gaierror(socket.EAI_NONAME, f"tests may not look up {host!r}")
+        return real["getaddrinfo"](host, *args, **kwargs)
+
+    socket.socket.connect = connect  # type: ignore[method-assign]
+    socket.socket.connect_ex = connect_ex  # type: ignore[method-assign]
+    socket.socket.sendto = sendto  # type: ignore[method-assign]
+    socket.getaddrinfo = getaddrinfo
+    try:
+        yield
+    finally:
+        socket.socket.connect = real["connect"]  # type: ignore[method-assign]
+        socket.socket.connect_ex = real["connect_ex"]  # type: ignore[method-assign]
+        socket.socket.sendto = real["sendto"]  # type: ignore[method-assign]
+        socket.getaddrinfo = real["getaddrinfo"]
 
 
 # --- Browser tests ---------------------------------------------------------------------
