@@ -9,7 +9,10 @@
 - A note, or a task on the case, is visible to its organisation and the organisations
   below it; a shared note is visible to everyone who sees the case.
 - A report, its consents and its personal data (revealed with a reason) are for whoever
-  sees the case; its evidence files only for roles holding ``evidence.view``.
+  sees the case; its evidence files only for roles holding ``evidence.view``. A consent
+  given later is recorded by the hotline (``report.hotline_entry``) or by the case's
+  owner organisation (and the units below it); anyone who sees the case records a
+  withdrawal.
 - Persons of interest, their identifiers and their matches are seen only by roles with
   ``poi.view`` (the police), for the persons recorded by their organisation or a unit
   below it; for anyone else they do not exist (404, and nothing on the case page).
@@ -22,8 +25,9 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
-from django.http import Http404
+from django.http import Http404, HttpRequest
 
 from childsafe.cases.models import (
     HIDDEN_TASK_STATUSES,
@@ -41,6 +45,15 @@ from childsafe.orgs.models import Organisation, User
 from childsafe.orgs.roles import Perm, role_has_perm
 from childsafe.orgs.services import org_descendant_ids
 from childsafe.reports.models import ConsentRecord, EvidenceFile, Report
+
+
+def staff_user(request: HttpRequest) -> User:
+    """The user of a request behind ``staff_required``: always a logged-in ``User``, typed
+    as one, so views hand it to access helpers and services without casts."""
+    user = request.user
+    if not isinstance(user, User):  # staff_required already sent visitors to the login
+        raise PermissionDenied
+    return user
 
 
 def own_org_ids(user: User) -> set[int]:
@@ -138,6 +151,25 @@ def get_report_for_user(user: User, case: Case, report_id: int) -> Report:
     if report is None:
         raise Http404
     return report
+
+
+def can_record_consent(user: User, case: Case) -> bool:
+    """The hotline's operators, and the case's coordinators (the owner organisation and
+    the units below it), record a consent given after the report."""
+    if not role_has_perm(user.role, Perm.CASE_VIEW):
+        return False
+    if role_has_perm(user.role, Perm.REPORT_HOTLINE_ENTRY):
+        return True
+    if case.owner_id is None or user.organisation_id is None:
+        return False
+    return user.organisation_id in org_descendant_ids({case.owner_id})
+
+
+def get_report_for_consent(user: User, case: Case, report_id: int) -> Report:
+    """A report of a visible case, for a user who records consents on it; else 404."""
+    if not can_record_consent(user, case):
+        raise Http404
+    return get_report_for_user(user, case, report_id)
 
 
 def get_evidence_file_for_user(user: User, case: Case, file_id: int) -> EvidenceFile:

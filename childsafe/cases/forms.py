@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
@@ -21,13 +22,14 @@ from childsafe.cases.models import (
     PoiSource,
     ReferralOutcome,
     SessionMode,
+    SuspensionGround,
 )
 from childsafe.cases.poi import normalise_identifier
 from childsafe.cases.services.content import Item
 from childsafe.orgs.models import AdminUnit, Function, Organisation, OrgKind, UnitEra, User
 from childsafe.orgs.roles import Perm, Role, role_has_perm
 from childsafe.orgs.services import org_descendant_ids
-from childsafe.reports.models import Category
+from childsafe.reports.models import Category, ConsentGiver, ConsentScope
 
 MAX_PRIORITY = 200
 
@@ -169,7 +171,9 @@ class ClockStartForm(CaseForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        rules = ClockRule.objects.in_force_on(timezone.localdate()).filter(function="")
+        rules = ClockRule.objects.in_force_on(timezone.localdate()).filter(
+            function="", starts_on_resume_of=""
+        )
         self.fields["rule"].choices = [(r.code, f"{r.name} ({r.legal_basis})") for r in rules]  # type: ignore[attr-defined]
 
 
@@ -185,12 +189,28 @@ class ClockApprovalForm(CaseForm):
     legal_basis = forms.CharField(label=_("Legal basis"), max_length=300)
 
 
+class ClockSuspendForm(ClockApprovalForm):
+    id_prefix = "suspend"
+    ground = forms.ChoiceField(label=_("Ground for suspension"), choices=SuspensionGround.choices)
+    field_order = ["ground", "approved_by", "legal_basis"]
+
+
 class ClockExtendForm(ClockApprovalForm):
+    """The new due time; ``latest`` (the rule's limit for this extension) becomes the
+    picker's maximum, the service checks it."""
+
     id_prefix = "extend"
     due_at = forms.DateTimeField(
         label=_("New due time"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
+
+    def __init__(self, *args: Any, latest: dt.datetime | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if latest is not None:
+            self.fields["due_at"].widget.attrs["max"] = timezone.localtime(latest).strftime(
+                "%Y-%m-%dT%H:%M"
+            )
 
 
 class AssessmentForm(CaseForm):
@@ -263,6 +283,25 @@ class CounsellingOutcomeForm(CaseForm):
     outcome = forms.ChoiceField(label=_("Referral outcome"), choices=ReferralOutcome.choices)
     notes = forms.CharField(
         label=_("Notes"), max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ConsentRecordForm(forms.Form):
+    """A consent given after the report; each report on the page has its own ids."""
+
+    given_by = forms.ChoiceField(label=_("Given by"), choices=ConsentGiver.choices)
+    scopes = forms.MultipleChoiceField(
+        label=_("Agreed to"),
+        choices=ConsentScope.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    given_at = forms.DateTimeField(
+        label=_("When (empty: now)"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    confirm = forms.BooleanField(
+        label=_("The person agreed to the consent text above (read to them or signed)")
     )
 
 

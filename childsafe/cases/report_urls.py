@@ -13,6 +13,11 @@ urlpatterns = [
         name="cases-report-reveal",
     ),
     path(
+        "cases/<int:case_id>/reports/<int:report_id>/consents/",
+        report_views.consent_record_view,
+        name="cases-consent-record",
+    ),
+    path(
         "cases/<int:case_id>/consents/<int:consent_id>/withdraw/",
         report_views.consent_withdraw_view,
         name="cases-consent-withdraw",

@@ -4,6 +4,9 @@ reason, withdrawing consent, and looking at evidence blurred first.
 - ``POST /cases/<case>/reports/<report>/reveal/`` (``case.view``): the chosen fields of
   the child's and reporter's data, on that response only (``no-store``), after the
   audit event ``report.reveal`` with the reason.
+- ``POST /cases/<case>/reports/<report>/consents/`` (``case.view``, the hotline or the
+  case's owner): a consent given after the report (a parent's, the child's, the
+  reporter's), one record per purpose.
 - ``POST /cases/<case>/consents/<consent>/withdraw/`` (``case.view``): a person withdrew
   their consent; withdrawing consent to processing flags the report on the case.
 - ``GET /cases/<case>/evidence/<file>/`` (``evidence.view``): metadata first (type, size,
@@ -29,9 +32,13 @@ from childsafe.cases.access import (
     get_case_for_user,
     get_consent_for_user,
     get_evidence_file_for_user,
+    get_report_for_consent,
     get_report_for_user,
+    staff_user,
 )
+from childsafe.cases.forms import ConsentRecordForm
 from childsafe.cases.models import ContentAssessment, ItemKind
+from childsafe.cases.services import CaseError, consent_record
 from childsafe.cases.views.detail import _back, _detail
 from childsafe.orgs.access import staff_required
 from childsafe.orgs.roles import Perm
@@ -50,7 +57,7 @@ from childsafe.reports.services import ConsentError, ReportError, consent_withdr
 @never_cache
 @require_POST
 def report_reveal_view(request: HttpRequest, case_id: int, report_id: int) -> HttpResponse:
-    user: Any = request.user
+    user = staff_user(request)
     case = get_case_for_user(user, case_id)
     report = get_report_for_user(user, case, report_id)
     form = RevealForm(request.POST, auto_id=f"id_reveal{report.pk}_%s")
@@ -82,8 +89,33 @@ def report_reveal_view(request: HttpRequest, case_id: int, report_id: int) -> Ht
 
 @staff_required(Perm.CASE_VIEW)
 @require_POST
+def consent_record_view(request: HttpRequest, case_id: int, report_id: int) -> HttpResponse:
+    user = staff_user(request)
+    case = get_case_for_user(user, case_id)
+    report = get_report_for_consent(user, case, report_id)
+    form = ConsentRecordForm(request.POST, auto_id=f"id_consent{report.pk}_%s")
+    if not form.is_valid():
+        return _detail(request, case, status=400, consent_form=form, report_id=report.pk)
+    try:
+        consent_record(
+            report,
+            case=case,
+            given_by=form.cleaned_data["given_by"],
+            scopes=form.cleaned_data["scopes"],
+            given_at=form.cleaned_data["given_at"],
+            actor=user,
+        )
+    except CaseError as exc:
+        return _detail(
+            request, case, status=400, error=str(exc), consent_form=form, report_id=report.pk
+        )
+    return _back(request, case, _("The consent was recorded."))
+
+
+@staff_required(Perm.CASE_VIEW)
+@require_POST
 def consent_withdraw_view(request: HttpRequest, case_id: int, consent_id: int) -> HttpResponse:
-    user: Any = request.user
+    user = staff_user(request)
     case = get_case_for_user(user, case_id)
     consent = get_consent_for_user(user, case, consent_id)
     form = ConfirmForm(request.POST)
@@ -117,7 +149,7 @@ def _evidence_page(
     error: str = "",
     status: int = 200,
 ) -> HttpResponse:
-    user: Any = request.user
+    user = staff_user(request)
     context = {
         "case": case,
         "file": file,
@@ -134,7 +166,7 @@ def _evidence_page(
 @never_cache
 @require_GET
 def evidence_detail(request: HttpRequest, case_id: int, file_id: int) -> HttpResponse:
-    user: Any = request.user
+    user = staff_user(request)
     case = get_case_for_user(user, case_id)
     file = get_evidence_file_for_user(user, case, file_id)
     return _evidence_page(request, case, file)
@@ -155,7 +187,7 @@ def _file_response(
 @staff_required(Perm.EVIDENCE_VIEW)
 @require_GET
 def evidence_preview_view(request: HttpRequest, case_id: int, file_id: int) -> HttpResponse:
-    user: Any = request.user
+    user = staff_user(request)
     case = get_case_for_user(user, case_id)
     file = get_evidence_file_for_user(user, case, file_id)
     try:
@@ -174,7 +206,7 @@ def evidence_preview_view(request: HttpRequest, case_id: int, file_id: int) -> H
 @never_cache
 @require_POST
 def evidence_unblur_view(request: HttpRequest, case_id: int, file_id: int) -> HttpResponse:
-    user: Any = request.user
+    user = staff_user(request)
     case = get_case_for_user(user, case_id)
     file = get_evidence_file_for_user(user, case, file_id)
     form = ConfirmForm(request.POST)

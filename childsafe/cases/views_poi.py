@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from childsafe.audit.services import audit_record
-from childsafe.cases.access import get_poi_for_user, pois_for_user
+from childsafe.cases.access import get_poi_for_user, pois_for_user, staff_user
 from childsafe.cases.forms import IdentifierForm, PoiForm
 from childsafe.cases.models import PoiMatch
 from childsafe.cases.services import CaseError, poi_create, poi_identifier_add
@@ -25,15 +25,16 @@ from childsafe.orgs.roles import Perm
 @staff_required(Perm.POI_VIEW)
 @require_http_methods(["GET", "POST"])
 def poi_list(request: HttpRequest) -> HttpResponse:
+    user = staff_user(request)
     form = PoiForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
-        if not user_has_perm(request.user, Perm.POI_MANAGE):
+        if not user_has_perm(user, Perm.POI_MANAGE):
             raise PermissionDenied
         if form.is_valid():
-            person = poi_create(**form.cleaned_data, actor=request.user)
+            person = poi_create(**form.cleaned_data, actor=user)
             messages.success(request, _("Person of interest recorded."))
             return redirect("cases-poi-detail", poi_id=person.pk)
-    people = pois_for_user(request.user).select_related("organisation")  # type: ignore[arg-type]
+    people = pois_for_user(user).select_related("organisation")
     return render(
         request,
         "cases/poi_list.html",
@@ -45,22 +46,23 @@ def poi_list(request: HttpRequest) -> HttpResponse:
 @staff_required(Perm.POI_VIEW)
 @require_http_methods(["GET", "POST"])
 def poi_detail(request: HttpRequest, poi_id: int) -> HttpResponse:
-    person = get_poi_for_user(request.user, poi_id)  # type: ignore[arg-type]
+    user = staff_user(request)
+    person = get_poi_for_user(user, poi_id)
     form = IdentifierForm(request.POST if request.method == "POST" else None)
     error = ""
     if request.method == "POST":
-        if not user_has_perm(request.user, Perm.POI_MANAGE):
+        if not user_has_perm(user, Perm.POI_MANAGE):
             raise PermissionDenied
         if form.is_valid():
             try:
-                poi_identifier_add(person, **form.cleaned_data, actor=request.user)
+                poi_identifier_add(person, **form.cleaned_data, actor=user)
             except CaseError as exc:
                 error = str(exc)
             else:
                 messages.success(request, _("Identifier added."))
                 return redirect("cases-poi-detail", poi_id=person.pk)
     else:
-        audit_record("poi.view", actor=request.user, obj=person, request=request)
+        audit_record("poi.view", actor=user, obj=person, request=request)
     matches = PoiMatch.objects.filter(person=person).select_related("case", "identifier")
     return render(
         request,

@@ -3,7 +3,8 @@
 - ``case``: cases, the reports they hold, agency tasks, the timeline, notes, to-dos and
   decisions;
 - ``routing``: the routing rules that decide which agencies receive a case;
-- ``clocks``: the statutory clocks (``ClockRule`` versions, ``Clock``, ``ClockEvent``);
+- ``clocks``: the statutory clocks (``ClockRule`` versions and their extension steps,
+  ``Clock``, ``ClockEvent``);
 - ``content``: content assessments; ``poi``: persons of interest (police only);
 - ``counselling``: counselling sessions and outcomes; ``triage``: triage failures;
 - ``retention``: retention rules.
@@ -41,10 +42,13 @@ from childsafe.cases.models.clocks import (
     ClockEvent,
     ClockEventKind,
     ClockEventQuerySet,
+    ClockExtensionStep,
     ClockRule,
     ClockRuleQuerySet,
     ClockState,
+    ExtensionBase,
     PeriodUnit,
+    SuspensionGround,
     add_period,
 )
 from childsafe.cases.models.content import (
@@ -95,9 +99,12 @@ __all__ = [
     "add_period",
     "ClockRuleQuerySet",
     "ClockRule",
+    "ExtensionBase",
+    "ClockExtensionStep",
     "ClockState",
     "Clock",
     "ClockEventKind",
+    "SuspensionGround",
     "ClockEventQuerySet",
     "ClockEvent",
     "AssessmentKind",

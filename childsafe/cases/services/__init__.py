@@ -6,7 +6,9 @@ does not allow. ``actor`` is the user acting; the worker acts as ``SYSTEM_ACTOR`
 
 - ``triage``: reports become cases, duplicates join open cases, routing;
 - ``work``: agency tasks, notes, to-dos, decisions, closing, routing rules;
-- ``clocks``: statutory time limits and their escalation.
+- ``clocks``: statutory time limits and their escalation;
+- ``consent``: consents given after the report, recorded from the case page;
+- ``retention``: anonymising closed cases past their period, legal holds.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from childsafe.cases.services.clocks import (
     clock_suspend,
 )
 from childsafe.cases.services.common import SYSTEM_ACTOR, CaseError
+from childsafe.cases.services.consent import consent_record
 from childsafe.cases.services.content import Item, content_assess
 from childsafe.cases.services.counselling import (
     counselling_outcome_set,
@@ -79,6 +82,7 @@ __all__ = [
     "clock_start",
     "clock_stop",
     "clock_suspend",
+    "consent_record",
     "decision_add",
     "note_add",
     "poi_create",

@@ -4,6 +4,9 @@ and escalate the overdue ones (a worker job).
 A task for a function starts the clocks whose rule names that function (a crime report
 reaching the police starts the 20-day clock). The clock follows the task through a
 transfer and ends when the task is done, rejected or withdrawn, or the case closes.
+Extensions follow the rule version's steps (``ClockRule.allowed_extensions``).
+Resuming a clock starts the rules that name it in ``starts_on_resume_of`` for the same
+task (the 3-day notice of a resumed crime report), ended by hand once met.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from childsafe.cases.models import (
     ClockEventKind,
     ClockRule,
     ClockState,
+    SuspensionGround,
     add_period,
 )
 from childsafe.cases.services.common import CaseError, record_audit, record_event, require_open
@@ -45,6 +49,7 @@ def _clock_event(
     actor: Any = None,
     approved_by: str = "",
     legal_basis: str = "",
+    ground: str = "",
 ) -> None:
     ClockEvent.objects.create(
         clock=clock,
@@ -53,6 +58,7 @@ def _clock_event(
         recorded_by=actor if isinstance(actor, User) else None,
         approved_by=approved_by,
         legal_basis=legal_basis,
+        ground=ground,
         due_at=clock.due_at,
     )
 
@@ -98,6 +104,8 @@ def clock_start(
     rule = ClockRule.objects.in_force_on(timezone.localdate(now)).filter(code=rule_code).first()
     if rule is None:
         raise CaseError(_("No time-limit rule with this code is in force."))
+    if rule.function or rule.starts_on_resume_of:
+        raise CaseError(_("This time limit starts by itself; it cannot be started by hand."))
     with transaction.atomic():
         require_open(case)
         if _has_open_clock(case, rule.code):
@@ -137,11 +145,14 @@ def clocks_stop_for_case(case: Case, *, now: dt.datetime, actor: Any) -> None:
 
 
 def clock_stop(clock: Clock, *, actor: User, now: dt.datetime | None = None) -> Clock:
-    """End a clock by hand: the matter it times was resolved (or the notice sent)."""
+    """End a clock by hand: the notice it times was sent. A clock a task started ends
+    with the task (done, rejected, withdrawn) or the case."""
     now = now or timezone.now()
     with transaction.atomic():
         if clock.state == ClockState.STOPPED:
             raise CaseError(_("This time limit has already ended."))
+        if not clock.rule.ends_by_hand:
+            raise CaseError(_("This time limit ends when the agency's task is done."))
         _stop(clock, now=now, actor=actor)
         record_audit("case.clock_stop", actor=actor, obj=clock, case_id=clock.case_id)
     return clock
@@ -156,17 +167,30 @@ def clock_extend(
     actor: User,
     now: dt.datetime | None = None,
 ) -> Clock:
-    """Move the due time later, within what the rule allows (how many times, how long)."""
+    """Move the due time later, within the rule's next extension step: how many
+    extensions, and how far each may reach (from the start or past the due time)."""
     now = now or timezone.now()
-    rule = clock.rule
     if clock.state != ClockState.RUNNING:
         raise CaseError(_("Only a running time limit can be extended."))
-    if clock.extensions >= rule.max_extensions:
+    step = clock.next_extension()
+    if step is None:
         raise CaseError(_("The rule allows no more extensions of this time limit."))
+    latest = step.latest(started_at=clock.started_at, due_at=clock.due_at)
+    if latest <= clock.due_at:
+        raise CaseError(
+            _("This time limit already runs until %(latest)s, the most this extension allows.")
+            % {"latest": local_text(latest)}
+        )
     if due_at <= clock.due_at:
         raise CaseError(_("An extension must end after the current due time."))
-    if due_at > rule.latest_extension(clock.due_at):
-        raise CaseError(_("The extension is longer than the rule allows."))
+    if due_at > latest:
+        raise CaseError(
+            _(
+                "The extension is longer than the rule allows: extension %(number)s may "
+                "run until %(latest)s at most (%(limit)s)."
+            )
+            % {"number": step.number, "latest": local_text(latest), "limit": step.limit_label}
+        )
     with transaction.atomic():
         moved = Clock.objects.filter(
             pk=clock.pk, extensions=clock.extensions, due_at=clock.due_at, stopped_at__isnull=True
@@ -185,19 +209,32 @@ def clock_extend(
         record_event(
             clock.case, CaseEventKind.CLOCK_EXTENDED, actor=actor, at=now, clock_id=clock.pk
         )
-        record_audit("case.clock_extend", actor=actor, obj=clock, due_at=due_at.isoformat())
+        record_audit(
+            "case.clock_extend",
+            actor=actor,
+            obj=clock,
+            due_at=due_at.isoformat(),
+            extension=step.number,
+        )
     return clock
 
 
 def clock_suspend(
     clock: Clock,
     *,
+    ground: str,
     approved_by: str,
     legal_basis: str,
     actor: User,
     now: dt.datetime | None = None,
 ) -> Clock:
+    """Stop the count while the matter waits (art. 148: an expert assessment, mutual
+    legal assistance, documents requested from others), with the ground recorded."""
     now = now or timezone.now()
+    if ground not in SuspensionGround.values:
+        raise CaseError(_("Choose the ground for the suspension."))
+    if clock.rule.starts_on_resume_of:
+        raise CaseError(_("A notice's time limit is not suspended: send the notice."))
     with transaction.atomic():
         paused = Clock.objects.filter(
             pk=clock.pk, stopped_at__isnull=True, suspended_at__isnull=True
@@ -212,11 +249,17 @@ def clock_suspend(
             actor=actor,
             approved_by=approved_by,
             legal_basis=legal_basis,
+            ground=ground,
         )
         record_event(
-            clock.case, CaseEventKind.CLOCK_SUSPENDED, actor=actor, at=now, clock_id=clock.pk
+            clock.case,
+            CaseEventKind.CLOCK_SUSPENDED,
+            actor=actor,
+            at=now,
+            clock_id=clock.pk,
+            ground=ground,
         )
-        record_audit("case.clock_suspend", actor=actor, obj=clock)
+        record_audit("case.clock_suspend", actor=actor, obj=clock, ground=ground)
     return clock
 
 
@@ -229,7 +272,8 @@ def clock_resume(
     now: dt.datetime | None = None,
 ) -> Clock:
     """Restart a suspended clock: the rule's time limit after resumption if it has one
-    (one month for a crime report), else the time that was left when it stopped."""
+    (one month for a crime report, art. 149(1)), else the time that was left when it
+    stopped. Starts the rules due on this resumption (the 3-day notice of art. 149(2))."""
     now = now or timezone.now()
     if clock.state != ClockState.SUSPENDED or clock.suspended_at is None:
         raise CaseError(_("Only a suspended time limit can be resumed."))
@@ -257,6 +301,12 @@ def clock_resume(
             clock.case, CaseEventKind.CLOCK_RESUMED, actor=actor, at=now, clock_id=clock.pk
         )
         record_audit("case.clock_resume", actor=actor, obj=clock, due_at=due_at.isoformat())
+        notices = ClockRule.objects.in_force_on(timezone.localdate(now)).filter(
+            starts_on_resume_of=rule.code
+        )
+        for notice in notices:
+            if not _has_open_clock(clock.case, notice.code):
+                _start(clock.case, notice, now=now, task=clock.agency_task, actor=actor)
     return clock
 
 
@@ -342,9 +392,14 @@ def _escalate(clock: Clock, *, now: dt.datetime) -> None:
         transaction.on_commit(functools.partial(_send, subject, body, to))
 
 
+def local_text(when: dt.datetime) -> str:
+    """A time as people in Vietnam write it: ``31/12/2026 17:00``."""
+    return timezone.localtime(when).strftime("%d/%m/%Y %H:%M")
+
+
 def _overdue_mail(clock: Clock, to: str, why: str) -> tuple[str, str, str]:
     """Subject and body name the case and the rule only: no personal data in e-mail."""
-    due = timezone.localtime(clock.due_at).strftime("%d/%m/%Y %H:%M")
+    due = local_text(clock.due_at)
     subject = _("[ChildSafe] Time limit passed: case %(ref)s") % {"ref": clock.case.reference}
     body = "\n".join(
         [

@@ -5,9 +5,18 @@ unless a legal hold keeps them.
 (``anonymised_at`` from NULL), so several workers may run. Anonymising clears the
 encrypted personal fields of the case's reports (the child's name and school, the
 reporter's name and contact, the description), the text of notes, decisions and
-counselling records, the evidence files' names, and deletes the evidence bytes. Hashes,
-URLs, categories, assessments, clocks and the timeline stay for statistics and for
-recognising the same content again.
+counselling records, the titles of to-dos and the reasons agencies gave for rejecting
+a task (free text that may name the child), the evidence files' names, and deletes the
+evidence bytes. Hashes, URLs, categories, assessments, clocks and the timeline stay for
+statistics and for recognising the same content again.
+
+The newer records of a report hold no free text, so they stay whole: a consent record
+says who gave it by role (parent, child, reporter), for what, when and which staff
+member recorded or withdrew it (the proof that processing was lawful); an evidence view
+says which staff member looked at which file and when (their exposure and the trail).
+The reason given to reveal a report's personal data lives in the hash-chained audit
+event ``report.reveal``, which no sweep may rewrite: the form asks staff not to write the
+child's data there.
 """
 
 from __future__ import annotations
@@ -20,9 +29,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from childsafe.cases.models import (
+    AgencyTask,
     Case,
     CaseEventKind,
     CaseStatus,
+    CaseTask,
     CounsellingOutcome,
     CounsellingSession,
     Decision,
@@ -34,6 +45,10 @@ from childsafe.orgs.models import User
 from childsafe.reports.models import EvidenceBlob, EvidenceFile, Report
 
 log = logging.getLogger(__name__)
+
+# What a rejected task's reason becomes: the table requires one (``agencytask_rejection_
+# has_reason``), and the fact and time of the rejection stay.
+REMOVED_REASON = "—"
 
 
 def case_set_legal_hold(case: Case, *, is_held: bool, reason: str, actor: User) -> Case:
@@ -111,6 +126,10 @@ def _anonymise(case: Case, *, now: dt.datetime) -> Case:
         notes="", outcome=""
     )
     CounsellingOutcome.objects.filter(agency_task__case=case).update(notes="")
+    case_tasks = CaseTask.objects.filter(case=case).update(title="")
+    AgencyTask.objects.filter(case=case).exclude(rejection_reason="").update(
+        rejection_reason=REMOVED_REASON
+    )
     record_event(case, CaseEventKind.ANONYMISED, at=now)
     record_audit(
         "case.anonymise",
@@ -121,6 +140,7 @@ def _anonymise(case: Case, *, now: dt.datetime) -> Case:
         notes=notes,
         decisions=decisions,
         counselling_sessions=sessions,
+        case_tasks=case_tasks,
     )
     log.info("case %s anonymised (retention period over)", case.pk)
     return case

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.test import RequestFactory
 
 from childsafe.cases.access import (
+    can_record_consent,
     case_tasks_for_user,
     cases_for_user,
     get_agency_task_for_user,
     get_case_for_user,
     notes_for_user,
+    staff_user,
 )
 from childsafe.cases.models import AgencyTaskStatus, CaseTask
 from childsafe.cases.services import note_add
@@ -111,3 +116,36 @@ def test_case_tasks_are_seen_by_their_organisation_and_assignee(shared_case, org
     task.assignee = personas["province_coordinator"]
     task.save()
     assert list(case_tasks_for_user(personas["province_coordinator"], shared_case)) == [task]
+
+
+def test_staff_user_is_the_logged_in_user(personas):
+    request = RequestFactory().get("/")
+    request.user = personas["hotline_operator"]
+    assert staff_user(request) == personas["hotline_operator"]
+    request.user = AnonymousUser()
+    with pytest.raises(PermissionDenied):
+        staff_user(request)
+
+
+@pytest.mark.parametrize(
+    ("persona", "allowed"),
+    [
+        ("hotline_operator", True),  # the hotline, and here also the owner's staff
+        ("police_investigator", False),  # works the case, does not coordinate it
+        ("province_coordinator", False),  # sees every case, coordinates none
+        ("auditor", False),
+    ],
+)
+def test_who_records_a_consent_given_later(police_case, personas, persona, allowed):
+    assert can_record_consent(personas[persona], police_case) is allowed
+
+
+def test_the_owner_units_staff_record_consents_and_a_case_without_owner_has_none(
+    police_case, orgs, personas
+):
+    social = make_user("dolisa-social", Role.SOCIAL_WORKER, orgs.dolisa)
+    facility = personas["social_worker"]  # the facility is a unit below DOLISA
+    assert can_record_consent(social, police_case)
+    assert can_record_consent(facility, police_case)
+    police_case.owner = None
+    assert not can_record_consent(social, police_case)

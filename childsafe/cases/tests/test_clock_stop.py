@@ -23,6 +23,14 @@ def test_a_triage_role_ends_a_breach_clock(breach_clock, personas, staff_client)
     assert breach_clock.state == "stopped"
 
 
+def test_a_clock_its_task_started_is_a_400(police_case, personas, staff_client):
+    clock = police_case.clocks.get()
+    response = staff_client(personas["police_investigator"]).post(url_for(clock))
+    assert response.status_code == 400
+    clock.refresh_from_db()
+    assert clock.state == "running"
+
+
 def test_ending_twice_is_a_400(breach_clock, personas, staff_client):
     client = staff_client(personas["hotline_operator"])
     client.post(url_for(breach_clock))

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-APPROVAL = {"approved_by": "Thủ trưởng Cơ quan CSĐT", "legal_basis": "BLTTHS 2015, Điều 148"}
+APPROVAL = {
+    "ground": "expert_assessment",
+    "approved_by": "Thủ trưởng Cơ quan CSĐT",
+    "legal_basis": "BLTTHS 2015, Điều 148",
+}
 
 
 def url_for(case):
@@ -15,15 +19,49 @@ def test_the_agency_suspends_its_clock(police_case, personas, staff_client):
     clock = police_case.clocks.get()
     assert clock.state == "suspended"
     event = clock.events.get(kind="suspended")
-    assert (event.approved_by, event.legal_basis) == (
+    assert (event.ground, event.approved_by, event.legal_basis) == (
+        "expert_assessment",
         APPROVAL["approved_by"],
         APPROVAL["legal_basis"],
     )
 
 
+def test_the_case_page_shows_the_ground(police_case, personas, staff_client):
+    client = staff_client(personas["police_investigator"])
+    client.post(url_for(police_case), {**APPROVAL, "ground": "documents"})
+    page = client.get(f"/en/cases/{police_case.pk}/").content.decode()
+    assert "148(1)(b)" in page
+
+
+def test_the_form_offers_the_grounds_of_article_148(police_case, personas, staff_client):
+    page = (
+        staff_client(personas["police_investigator"])
+        .get(f"/cases/{police_case.pk}/")
+        .content.decode()
+    )
+    for ground in ("expert_assessment", "legal_assistance", "documents", "other"):
+        assert f'value="{ground}"' in page
+
+
+def test_a_missing_ground_is_a_400(police_case, personas, staff_client):
+    response = staff_client(personas["police_investigator"]).post(
+        url_for(police_case), {**APPROVAL, "ground": ""}
+    )
+    assert response.status_code == 400
+    assert police_case.clocks.get().state == "running"
+
+
+def test_an_unknown_ground_is_a_400(police_case, personas, staff_client):
+    response = staff_client(personas["police_investigator"]).post(
+        url_for(police_case), {**APPROVAL, "ground": "bored"}
+    )
+    assert response.status_code == 400
+    assert police_case.clocks.get().state == "running"
+
+
 def test_a_missing_legal_basis_is_a_400(police_case, personas, staff_client):
     response = staff_client(personas["police_investigator"]).post(
-        url_for(police_case), {"approved_by": "x"}
+        url_for(police_case), {"ground": "other", "approved_by": "x"}
     )
     assert response.status_code == 400
     assert police_case.clocks.get().state == "running"

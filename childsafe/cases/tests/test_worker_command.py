@@ -58,7 +58,7 @@ def test_a_failing_job_is_logged_and_the_others_run(monkeypatch, caplog, db):
 def test_a_stop_request_ends_the_drain(orgs):
     make_report()
     make_report()
-    assert worker.run_jobs(lambda: True) == {"triage": 0, "escalation": 0, "retention": 0}
+    assert worker.run_jobs(lambda: True) == {name: 0 for name, _step in worker.JOBS}
     assert Case.objects.count() == 0
 
 
@@ -80,5 +80,7 @@ def test_it_escalates_overdue_clocks(
         time_machine.travel(due + dt.timedelta(minutes=5), tick=False),
         django_capture_on_commit_callbacks(execute=True),
     ):
-        assert worker.run_jobs() == {"triage": 0, "escalation": 1, "retention": 0}
+        done = worker.run_jobs()
+    # Later issues' jobs (takedown verification and escalation) find nothing here.
+    assert done == {name: 0 for name, _step in worker.JOBS} | {"escalation": 1}
     assert [m.to for m in mailoutbox] == [["congan@example.vn"]]

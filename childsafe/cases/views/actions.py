@@ -19,6 +19,7 @@ from childsafe.cases.access import (
     get_agency_task_for_user,
     get_case_for_user,
     get_case_task_for_user,
+    staff_user,
 )
 from childsafe.cases.forms import (
     AssessmentForm,
@@ -42,7 +43,8 @@ from childsafe.orgs.roles import Perm
 @staff_required(Perm.CASE_TRIAGE)
 @require_POST
 def case_triage(request: HttpRequest, case_id: int) -> HttpResponse:
-    case = get_case_for_user(request.user, case_id)  # type: ignore[arg-type]
+    user = staff_user(request)
+    case = get_case_for_user(user, case_id)
     form = TriageForm(request.POST)
     if not form.is_valid():
         return _detail(request, case, status=400, triage_form=form)
@@ -50,7 +52,7 @@ def case_triage(request: HttpRequest, case_id: int) -> HttpResponse:
         services.case_triage_confirm(
             case,
             priority=form.cleaned_data["priority"],
-            actor=request.user,  # type: ignore[arg-type]
+            actor=user,
         )
     except services.CaseError as exc:
         return _detail(request, case, status=400, error=str(exc))
@@ -60,7 +62,8 @@ def case_triage(request: HttpRequest, case_id: int) -> HttpResponse:
 @staff_required(Perm.CASE_TRIAGE)
 @require_POST
 def case_route(request: HttpRequest, case_id: int) -> HttpResponse:
-    case = get_case_for_user(request.user, case_id)  # type: ignore[arg-type]
+    user = staff_user(request)
+    case = get_case_for_user(user, case_id)
     form = RouteForm(request.POST)
     if not form.is_valid():
         return _detail(request, case, status=400, route_form=form)
@@ -68,7 +71,7 @@ def case_route(request: HttpRequest, case_id: int) -> HttpResponse:
         services.case_route(
             case,
             function=form.cleaned_data["function"],
-            actor=request.user,  # type: ignore[arg-type]
+            actor=user,
         )
     except services.CaseError as exc:
         return _detail(request, case, status=400, error=str(exc))
@@ -78,7 +81,8 @@ def case_route(request: HttpRequest, case_id: int) -> HttpResponse:
 @staff_required(Perm.CASE_TRIAGE)
 @require_POST
 def case_close(request: HttpRequest, case_id: int) -> HttpResponse:
-    case = get_case_for_user(request.user, case_id)  # type: ignore[arg-type]
+    user = staff_user(request)
+    case = get_case_for_user(user, case_id)
     form = CloseForm(request.POST)
     if not form.is_valid():
         return _detail(request, case, status=400, close_form=form)
@@ -87,7 +91,7 @@ def case_close(request: HttpRequest, case_id: int) -> HttpResponse:
             case,
             outcome=form.cleaned_data["outcome"],
             text=form.cleaned_data["text"],
-            actor=request.user,  # type: ignore[arg-type]
+            actor=user,
         )
     except services.CaseError as exc:
         return _detail(request, case, status=400, error=str(exc), close_form=form)
@@ -97,10 +101,11 @@ def case_close(request: HttpRequest, case_id: int) -> HttpResponse:
 @staff_required(Perm.CASE_WORK)
 @require_POST
 def agency_task_accept(request: HttpRequest, case_id: int, task_id: int) -> HttpResponse:
-    case = get_case_for_user(request.user, case_id)  # type: ignore[arg-type]
-    task = get_agency_task_for_user(request.user, case, task_id)  # type: ignore[arg-type]
+    user = staff_user(request)
+    case = get_case_for_user(user, case_id)
+    task = get_agency_task_for_user(user, case, task_id)
     try:
-        services.agency_task_accept(task, actor=request.user)  # type: ignore[arg-type]
+        services.agency_task_accept(task, actor=user)
     except services.CaseError as exc:
         return _detail(request, case, status=400, error=str(exc))
     return _back(request, case, _("Task accepted."))
@@ -109,8 +114,9 @@ def agency_task_accept(request: HttpRequest, case_id: int, task_id: int) -> Http
 @staff_required(Perm.CASE_WORK)
 @require_POST
 def agency_task_reject(request: HttpRequest, case_id: int, task_id: int) -> HttpResponse:
-    case = get_case_for_user(request.user, case_id)  # type: ignore[arg-type]
-    task = get_agency_task_for_user(request.user, case, task_id)  # type: ignore[arg-type]
+    user = staff_user(request)
+    case = get_case_for_user(user, case_id)
+    task = get_agency_task_for_user(user, case, task_id)
     form = RejectForm(request.POST)
     if not form.is_valid():
         return _detail(request, case, status=400, reject_form=form, task_id=task.pk)
@@ -118,13 +124,13 @@ def agency_task_reject(request: HttpRequest, case_id: int, task_id: int) -> Http
         services.agency_task_reject(
             task,
             reason=form.cleaned_data["reason"],
-            actor=request.user,  # type: ignore[arg-type]
+            actor=user,
         )
     except services.CaseError as exc:
         return _detail(request, case, status=400, error=str(exc))
     messages.success(request, _("Task rejected."))
     # Rejecting may leave the organisation with no view of the case any more.
-    if cases_for_user(request.user).filter(pk=case.pk).exists():  # type: ignore[arg-type]
+    if cases_for_user(user).filter(pk=case.pk).exists():
         return redirect("cases-case-detail", case_id=case.pk)
     return redirect("cases-case-list")
 
@@ -132,8 +138,9 @@ def agency_task_reject(request: HttpRequest, case_id: int, task_id: int) -> Http
 @staff_required(Perm.CASE_WORK)
 @require_POST
 def agency_task_transfer(request: HttpRequest, case_id: int, task_id: int) -> HttpResponse:
-    case = get_case_for_user(request.user, case_id)  # type: ignore[arg-type]
-    task = get_agency_task_for_user(request.user, case, task_id)  # type: ignore[arg-type]
+    user = staff_user(request)
+    case = get_case_for_user(user, case_id)
+    task = get_agency_task_for_user(user, case, task_id)
     form = TransferForm(request.POST)
     if not form.is_valid():
         return _detail(request, case, status=400, transfer_form=form, task_id=task.pk)
@@ -141,7 +148,7 @@ def agency_task_transfer(request: HttpRequest, case_id: int, task_id: int) -> Ht
         services.agency_task_transfer(
             task,
             to=form.cleaned_data["organisation"],
-            actor=request.user,  # type: ignore[arg-type]
+            actor=user,
         )
     except services.CaseError as exc:
         return _detail(request, case, status=400, error=str(exc))
@@ -151,10 +158,11 @@ def agency_task_transfer(request: HttpRequest, case_id: int, task_id: int) -> Ht
 @staff_required(Perm.CASE_WORK)
 @require_POST
 def agency_task_done(request: HttpRequest, case_id: int, task_id: int) -> HttpResponse:
-    case = get_case_for_user(request.user, case_id)  # type: ignore[arg-type]
-    task = get_agency_task_for_user(request.user, case, task_id)  # type: ignore[arg-type]
+    user = staff_user(request)
+    case = get_case_for_user(user, case_id)
+    task = get_agency_task_for_user(user, case, task_id)
     try:
-        services.agency_task_complete(task, actor=request.user)  # type: ignore[arg-type]
+        services.agency_task_complete(task, actor=user)
     except services.CaseError as exc:
         return _detail(request, case, status=400, error=str(exc))
     return _back(request, case, _("Task marked done."))
@@ -163,7 +171,8 @@ def agency_task_done(request: HttpRequest, case_id: int, task_id: int) -> HttpRe
 @staff_required(Perm.CASE_VIEW)
 @require_POST
 def note_add(request: HttpRequest, case_id: int) -> HttpResponse:
-    case = get_case_for_user(request.user, case_id)  # type: ignore[arg-type]
+    user = staff_user(request)
+    case = get_case_for_user(user, case_id)
     form = NoteForm(request.POST)
     if not form.is_valid():
         return _detail(request, case, status=400, note_form=form)
@@ -172,7 +181,7 @@ def note_add(request: HttpRequest, case_id: int) -> HttpResponse:
             case,
             text=form.cleaned_data["text"],
             is_shared=form.cleaned_data["is_shared"],
-            actor=request.user,  # type: ignore[arg-type]
+            actor=user,
         )
     except services.CaseError as exc:
         return _detail(request, case, status=400, error=str(exc), note_form=form)
@@ -182,8 +191,9 @@ def note_add(request: HttpRequest, case_id: int) -> HttpResponse:
 @staff_required(Perm.CASE_VIEW)
 @require_POST
 def case_task_add(request: HttpRequest, case_id: int) -> HttpResponse:
-    case = get_case_for_user(request.user, case_id)  # type: ignore[arg-type]
-    form = CaseTaskForm(request.POST, user=request.user)  # type: ignore[arg-type]
+    user = staff_user(request)
+    case = get_case_for_user(user, case_id)
+    form = CaseTaskForm(request.POST, user=user)
     if not form.is_valid():
         return _detail(request, case, status=400, case_task_form=form)
     try:
@@ -192,7 +202,7 @@ def case_task_add(request: HttpRequest, case_id: int) -> HttpResponse:
             title=form.cleaned_data["title"],
             assignee=form.cleaned_data["assignee"],
             due_at=form.cleaned_data["due_at"],
-            actor=request.user,  # type: ignore[arg-type]
+            actor=user,
         )
     except services.CaseError as exc:
         return _detail(request, case, status=400, error=str(exc), case_task_form=form)
@@ -202,10 +212,11 @@ def case_task_add(request: HttpRequest, case_id: int) -> HttpResponse:
 @staff_required(Perm.CASE_VIEW)
 @require_POST
 def case_task_done(request: HttpRequest, case_id: int, case_task_id: int) -> HttpResponse:
-    case = get_case_for_user(request.user, case_id)  # type: ignore[arg-type]
-    task = get_case_task_for_user(request.user, case, case_task_id)  # type: ignore[arg-type]
+    user = staff_user(request)
+    case = get_case_for_user(user, case_id)
+    task = get_case_task_for_user(user, case, case_task_id)
     try:
-        services.case_task_complete(task, actor=request.user)  # type: ignore[arg-type]
+        services.case_task_complete(task, actor=user)
     except services.CaseError as exc:
         return _detail(request, case, status=400, error=str(exc))
     return _back(request, case, _("Task marked done."))
@@ -214,7 +225,8 @@ def case_task_done(request: HttpRequest, case_id: int, case_task_id: int) -> Htt
 @staff_required(Perm.CASE_WORK)
 @require_POST
 def decision_add(request: HttpRequest, case_id: int) -> HttpResponse:
-    case = get_case_for_user(request.user, case_id)  # type: ignore[arg-type]
+    user = staff_user(request)
+    case = get_case_for_user(user, case_id)
     form = DecisionForm(request.POST)
     if not form.is_valid():
         return _detail(request, case, status=400, decision_form=form)
@@ -223,7 +235,7 @@ def decision_add(request: HttpRequest, case_id: int) -> HttpResponse:
             case,
             kind=form.cleaned_data["kind"],
             text=form.cleaned_data["text"],
-            actor=request.user,  # type: ignore[arg-type]
+            actor=user,
         )
     except services.CaseError as exc:
         return _detail(request, case, status=400, error=str(exc), decision_form=form)
@@ -233,10 +245,11 @@ def decision_add(request: HttpRequest, case_id: int) -> HttpResponse:
 @staff_required(Perm.CASE_WORK)
 @require_POST
 def content_assess(request: HttpRequest, case_id: int) -> HttpResponse:
-    case = get_case_for_user(request.user, case_id)  # type: ignore[arg-type]
+    user = staff_user(request)
+    case = get_case_for_user(user, case_id)
     form = AssessmentForm(request.POST)
     if not form.is_valid():
-        error = " ".join(form.errors.get("item", []))
+        error = " ".join(str(message) for message in form.errors.get("item", []))
         return _detail(request, case, status=400, error=error, assessment_form=form)
     try:
         services.content_assess(
@@ -244,7 +257,7 @@ def content_assess(request: HttpRequest, case_id: int) -> HttpResponse:
             item=form.cleaned_data["item"],
             assessment=form.cleaned_data["assessment"],
             category=form.cleaned_data["category"],
-            actor=request.user,  # type: ignore[arg-type]
+            actor=user,
         )
     except services.CaseError as exc:
         return _detail(request, case, status=400, error=str(exc))
@@ -254,13 +267,14 @@ def content_assess(request: HttpRequest, case_id: int) -> HttpResponse:
 @staff_required(Perm.CASE_WORK)
 @require_POST
 def counselling_session_add(request: HttpRequest, case_id: int, task_id: int) -> HttpResponse:
-    case = get_case_for_user(request.user, case_id)  # type: ignore[arg-type]
-    task = get_agency_task_for_user(request.user, case, task_id)  # type: ignore[arg-type]
+    user = staff_user(request)
+    case = get_case_for_user(user, case_id)
+    task = get_agency_task_for_user(user, case, task_id)
     form = CounsellingSessionForm(request.POST)
     if not form.is_valid():
         return _detail(request, case, status=400, session_form=form, counselling_task_id=task.pk)
     try:
-        services.counselling_session_add(task, **form.cleaned_data, actor=request.user)
+        services.counselling_session_add(task, **form.cleaned_data, actor=user)
     except services.CaseError as exc:
         return _detail(request, case, status=400, error=str(exc))
     return _back(request, case, _("Counselling session recorded."))
@@ -269,13 +283,14 @@ def counselling_session_add(request: HttpRequest, case_id: int, task_id: int) ->
 @staff_required(Perm.CASE_WORK)
 @require_POST
 def counselling_outcome_set(request: HttpRequest, case_id: int, task_id: int) -> HttpResponse:
-    case = get_case_for_user(request.user, case_id)  # type: ignore[arg-type]
-    task = get_agency_task_for_user(request.user, case, task_id)  # type: ignore[arg-type]
+    user = staff_user(request)
+    case = get_case_for_user(user, case_id)
+    task = get_agency_task_for_user(user, case, task_id)
     form = CounsellingOutcomeForm(request.POST)
     if not form.is_valid():
         return _detail(request, case, status=400, outcome_form=form, counselling_task_id=task.pk)
     try:
-        services.counselling_outcome_set(task, **form.cleaned_data, actor=request.user)
+        services.counselling_outcome_set(task, **form.cleaned_data, actor=user)
     except services.CaseError as exc:
         return _detail(request, case, status=400, error=str(exc))
     return _back(request, case, _("Referral outcome recorded."))
@@ -284,7 +299,8 @@ def counselling_outcome_set(request: HttpRequest, case_id: int, task_id: int) ->
 @staff_required(Perm.CASE_LEGAL_HOLD)
 @require_POST
 def case_legal_hold(request: HttpRequest, case_id: int) -> HttpResponse:
-    case = get_case_for_user(request.user, case_id)  # type: ignore[arg-type]
+    user = staff_user(request)
+    case = get_case_for_user(user, case_id)
     form = LegalHoldForm(request.POST)
     if not form.is_valid():
         return _detail(request, case, status=400, hold_form=form)
@@ -293,7 +309,7 @@ def case_legal_hold(request: HttpRequest, case_id: int) -> HttpResponse:
             case,
             is_held=form.cleaned_data["legal_hold"],
             reason=form.cleaned_data["reason"],
-            actor=request.user,  # type: ignore[arg-type]
+            actor=user,
         )
     except services.CaseError as exc:
         return _detail(request, case, status=400, error=str(exc), hold_form=form)

@@ -14,11 +14,13 @@ from childsafe.audit.services import audit_record
 from childsafe.cases.access import (
     can_act_on_clock,
     can_act_on_task,
+    can_record_consent,
     case_tasks_for_user,
     counselling_tasks_for_user,
     get_case_for_user,
     notes_for_user,
     poi_matches_for_user,
+    staff_user,
 )
 from childsafe.cases.forms import (
     AssessmentForm,
@@ -26,7 +28,9 @@ from childsafe.cases.forms import (
     ClockApprovalForm,
     ClockExtendForm,
     ClockStartForm,
+    ClockSuspendForm,
     CloseForm,
+    ConsentRecordForm,
     CounsellingOutcomeForm,
     CounsellingSessionForm,
     DecisionForm,
@@ -37,18 +41,21 @@ from childsafe.cases.forms import (
     TransferForm,
     TriageForm,
 )
-from childsafe.cases.models import Case
+from childsafe.cases.models import Case, ClockState
 from childsafe.cases.services.content import assessments_for, case_items
 from childsafe.orgs.access import staff_required, user_has_perm
 from childsafe.orgs.roles import Perm
+from childsafe.reports.consent import consent_text
 from childsafe.reports.models import Report
 
 
 def _detail(
     request: HttpRequest, case: Case, *, status: int = 200, error: str = "", **forms: Any
 ) -> HttpResponse:
-    user: Any = request.user
-    tasks = list(case.agency_tasks.select_related("organisation", "assignee"))
+    user = staff_user(request)
+    # Model instances below carry their forms and flags to the template (``Any``: they
+    # gain attributes the models do not declare).
+    tasks: list[Any] = list(case.agency_tasks.select_related("organisation", "assignee"))
     # Each task the user may act on carries its own forms (the one in error, if any).
     failed_task_id = forms.pop("task_id", None)
     for task in tasks:
@@ -66,9 +73,9 @@ def _detail(
                 if failed and "transfer_form" in forms
                 else TransferForm(auto_id=auto_id)
             )
-    clocks = list(
+    clocks: list[Any] = list(
         case.clocks.select_related("rule", "agency_task__organisation").prefetch_related(
-            "events__recorded_by"
+            "events__recorded_by", "rule__extension_steps"
         )
     )
     failed_clock_id = forms.pop("clock_id", None)
@@ -76,17 +83,31 @@ def _detail(
         clock.can_act = can_act_on_clock(user, clock)
         if clock.can_act:
             failed = failed_clock_id == clock.pk
+            # The next extension the rule allows, and how far it may reach, on the form.
+            clock.extension = clock.next_extension() if clock.can_extend else None
+            clock.extension_latest = clock.latest_extension()
+            clock.extension_total = len(clock.rule.allowed_extensions())
+            initial = {"due_at": clock.due_at}
+            if clock.extension is not None:
+                initial |= {
+                    "approved_by": clock.extension.decided_by,
+                    "legal_basis": clock.extension.legal_basis,
+                }
             clock.extend_form = (
                 forms.pop("extend_form")
                 if failed and "extend_form" in forms
                 else ClockExtendForm(
-                    auto_id=f"id_clock{clock.pk}_extend_%s", initial={"due_at": clock.due_at}
+                    auto_id=f"id_clock{clock.pk}_extend_%s",
+                    initial=initial,
+                    latest=clock.extension_latest,
                 )
             )
+            running = clock.state == ClockState.RUNNING
+            approval_form = ClockSuspendForm if running else ClockApprovalForm
             clock.approval_form = (
                 forms.pop("approval_form")
                 if failed and "approval_form" in forms
-                else ClockApprovalForm(auto_id=f"id_clock{clock.pk}_%s")
+                else approval_form(auto_id=f"id_clock{clock.pk}_%s")
             )
     can_work = user_has_perm(user, Perm.CASE_WORK)
     failed_assessment = forms.pop("assessment_form", None)
@@ -108,7 +129,7 @@ def _detail(
                 )
             )
         content.append(row)
-    counselling = counselling_tasks_for_user(user, case)
+    counselling: list[Any] = counselling_tasks_for_user(user, case)
     failed_counselling_id = forms.pop("counselling_task_id", None)
     for task in counselling:
         task.can_record = can_act_on_task(user, task) and case.is_open
@@ -124,11 +145,21 @@ def _detail(
                 if failed and "outcome_form" in forms
                 else CounsellingOutcomeForm(auto_id=f"id_task{task.pk}_referral_%s")
             )
-    reports = (
+    reports: list[Any] = list(
         Report.objects.filter(case_link__case=case)
         .prefetch_related("urls", "files", "consents")
         .order_by("received_at")
     )
+    can_consent = can_record_consent(user, case) and case.is_open
+    failed_report_id = forms.pop("report_id", None)
+    for report in reports:
+        if can_consent:
+            failed = failed_report_id == report.pk
+            report.consent_form = (
+                forms.pop("consent_form")
+                if failed and "consent_form" in forms
+                else ConsentRecordForm(auto_id=f"id_consent{report.pk}_%s")
+            )
     context = {
         "case": case,
         "error": error,
@@ -136,6 +167,8 @@ def _detail(
         "clocks": clocks,
         "clock_start_form": ClockStartForm(),
         "reports": reports,
+        "can_record_consent": can_consent,
+        "consent_text": consent_text(),
         "content": content,
         "counselling": counselling,
         "agency_tasks": tasks,
@@ -173,7 +206,8 @@ def _back(request: HttpRequest, case: Case, message: str) -> HttpResponse:
 @staff_required(Perm.CASE_VIEW)
 @require_GET
 def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
-    case = get_case_for_user(request.user, case_id)  # type: ignore[arg-type]
+    user = staff_user(request)
+    case = get_case_for_user(user, case_id)
     # The page shows what the reporter wrote: every opening is in the audit trail.
-    audit_record("case.view", actor=request.user, obj=case, request=request)
+    audit_record("case.view", actor=user, obj=case, request=request)
     return _detail(request, case)

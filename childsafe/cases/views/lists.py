@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from childsafe.cases import services
-from childsafe.cases.access import cases_for_user
+from childsafe.cases.access import cases_for_user, staff_user
 from childsafe.cases.forms import CaseSearchForm
 from childsafe.cases.models import MAX_TRIAGE_ATTEMPTS, Case, CaseStatus, TriageFailure
 from childsafe.cases.search import filter_folded
@@ -38,8 +38,9 @@ def _with_next_due(cases: QuerySet[Case]) -> QuerySet[Case]:
 @require_GET
 def case_queue(request: HttpRequest) -> HttpResponse:
     """Cases waiting for a person to confirm triage: most urgent first, then oldest."""
+    user = staff_user(request)
     cases = (
-        cases_for_user(request.user)  # type: ignore[arg-type]
+        cases_for_user(user)
         .filter(status=CaseStatus.NEW)
         .select_related("owner")
         .order_by("-priority", "opened_at", "pk")
@@ -63,12 +64,13 @@ def triage_failure_list(request: HttpRequest) -> HttpResponse:
 @staff_required(Perm.CASE_TRIAGE)
 @require_POST
 def triage_failure_retry(request: HttpRequest, failure_id: int) -> HttpResponse:
+    user = staff_user(request)
     # Failures belong to no case yet: every triage role sees the (content-free) list.
     failure = TriageFailure.objects.select_related("report").filter(pk=failure_id).first()
     if failure is None:
         raise Http404
     try:
-        services.triage_failure_retry(failure, actor=request.user)  # type: ignore[arg-type]
+        services.triage_failure_retry(failure, actor=user)
     except services.CaseError as exc:
         messages.error(request, str(exc))
     else:
@@ -79,8 +81,9 @@ def triage_failure_retry(request: HttpRequest, failure_id: int) -> HttpResponse:
 @staff_required(Perm.CASE_VIEW)
 @require_GET
 def case_list(request: HttpRequest) -> HttpResponse:
+    user = staff_user(request)
     form = CaseSearchForm(request.GET)
-    cases = cases_for_user(request.user).select_related("owner")  # type: ignore[arg-type]
+    cases = cases_for_user(user).select_related("owner")
     if not form.is_valid():
         return render(
             request,
