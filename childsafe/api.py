@@ -14,6 +14,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
 
 from childsafe.audit.api import router as audit_router
+from childsafe.blocklist.api import router as blocklist_router
 from childsafe.cases.api import router as cases_router
 from childsafe.orgs.api import router as orgs_router
 from childsafe.reports.api import router as reports_router
@@ -56,3 +57,4 @@ api.add_router("/audit", audit_router)
 api.add_router("/", reports_router)
 api.add_router("/", cases_router)
 api.add_router("/provider", takedown_router)
+api.add_router("/blocklist", blocklist_router)

@@ -44,6 +44,23 @@ CHILDSAFE_MATCH_KEY = env_secret("CHILDSAFE_MATCH_KEY", "")
 CHILDSAFE_BLOCK_PAGE_HOST = env_str("CHILDSAFE_BLOCK_PAGE_HOST", "")
 # The origin of the authority Response Policy Zone (feeds and zone server).
 CHILDSAFE_RPZ_ORIGIN = env_str("CHILDSAFE_RPZ_ORIGIN", "authority.rpz.childsafe").rstrip(".")
+# The zone server (`childsafe zoneserver`; its options override these). Lists are
+# comma-separated; addresses are host:port; keys NAME:ALGORITHM:BASE64SECRET.
+CHILDSAFE_ZONE_LISTEN = env_list("CHILDSAFE_ZONE_LISTEN", ["127.0.0.1:5353"])
+CHILDSAFE_ZONE_NOTIFY = env_list("CHILDSAFE_ZONE_NOTIFY")
+CHILDSAFE_ZONE_TSIG_KEYS = env_secret("CHILDSAFE_ZONE_TSIG_KEYS", "")
+CHILDSAFE_ZONE_ALLOW_TRANSFER = env_list("CHILDSAFE_ZONE_ALLOW_TRANSFER")
+CHILDSAFE_ZONE_POLL_MS = env_int("CHILDSAFE_ZONE_POLL_MS", 150)
+# Zone servers the web app sends a NOTIFY to after each change to the zone (host:port).
+CHILDSAFE_ZONESERVER_NOTIFY = env_list("CHILDSAFE_ZONESERVER_NOTIFY")
+# The public site's address, "https://host" without a slash: the block page links to the
+# reporting page there (it is served on other hosts, so it cannot link relatively).
+CHILDSAFE_PUBLIC_URL = env_str("CHILDSAFE_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+# Removal checker (takedown/verify.py): time and size limits of one fetch; private,
+# loopback and other non-public addresses are refused unless allowed (tests, a lab).
+CHILDSAFE_CHECKER_TIMEOUT_SECS = env_int("CHILDSAFE_CHECKER_TIMEOUT_SECS", 10)
+CHILDSAFE_CHECKER_MAX_KB = env_int("CHILDSAFE_CHECKER_MAX_KB", 2048)
+CHILDSAFE_CHECKER_ALLOW_PRIVATE = env_bool("CHILDSAFE_CHECKER_ALLOW_PRIVATE", False)
 
 
 if not DEBUG:
@@ -80,6 +97,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "childsafe.blocklist.middleware.BlockPageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "childsafe.core.middleware.ApiLanguageMiddleware",
@@ -231,5 +249,10 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    # httpx logs every request's URL at INFO: the checker's URLs are reported content.
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "httpx": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
+    },
 }

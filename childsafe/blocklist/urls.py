@@ -1,5 +1,18 @@
-"""Pages of the blocklist app: the authority list and the block page."""
+"""Pages of the blocklist app: the authority list and the block page. The block page
+has a translated path: /chan/ in Vietnamese, /en/blocked/ in English (the Vietnamese
+catalogue translates the path)."""
 
 from __future__ import annotations
 
-urlpatterns: list = []
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+
+from childsafe.blocklist import views
+
+urlpatterns = [
+    path("blocklist/", views.entry_list, name="blocklist-entry-list"),
+    path("blocklist/new/", views.entry_create, name="blocklist-entry-create"),
+    path("blocklist/<int:entry_id>/", views.entry_detail, name="blocklist-entry-detail"),
+    path("blocklist/<int:entry_id>/lift/", views.entry_lift, name="blocklist-entry-lift"),
+    path(_("blocked/"), views.block_page, name="blocklist-block-page"),
+]

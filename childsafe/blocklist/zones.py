@@ -12,14 +12,21 @@ records, for the text feed and the zone server alike.
 
 from __future__ import annotations
 
+import logging
+import socket
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+import dns.name
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from childsafe.blocklist.models import AuthorityEntry, EntryKind, Zone, ZoneChange
+from childsafe.blocklist.zoneserver.config import parse_address
+from childsafe.blocklist.zoneserver.wire import notify_message
+
+log = logging.getLogger(__name__)
 
 AUTHORITY_ZONE = "authority"
 
@@ -63,6 +70,12 @@ def _zone_for_update(name: str) -> Zone:
     return Zone.objects.select_for_update().get(name=name)
 
 
+def zone_lock(name: str) -> None:
+    """Lock zone ``name`` until the caller's transaction ends, so that writers of its
+    records take turns (two officers adding the same domain cannot both find it new)."""
+    _zone_for_update(name)
+
+
 def zone_apply(
     name: str, *, added: Iterable[str] = (), removed: Iterable[str] = (), reset: bool = False
 ) -> ZoneChange | None:
@@ -84,6 +97,7 @@ def zone_apply(
         zone.serial += 1
         zone.updated_at = timezone.now()
         zone.save(update_fields=["serial", "updated_at"])
+        transaction.on_commit(_notify_zone_servers, robust=True)
         return ZoneChange.objects.create(
             zone=zone,
             serial=zone.serial,
@@ -91,6 +105,23 @@ def zone_apply(
             removed=sorted(removed_set),
             reset=reset,
         )
+
+
+def _notify_zone_servers() -> None:
+    """Tell each zone server in ``CHILDSAFE_ZONESERVER_NOTIFY`` that the zone changed:
+    one UDP NOTIFY each, not waited for (they poll the serial anyway; this is sooner)."""
+    if not settings.CHILDSAFE_ZONESERVER_NOTIFY:
+        return
+    origin = dns.name.from_text(settings.CHILDSAFE_RPZ_ORIGIN.rstrip(".") + ".")
+    wire = notify_message(origin).to_wire()
+    for target in settings.CHILDSAFE_ZONESERVER_NOTIFY:
+        try:
+            host, port = parse_address(target)
+            family = socket.AF_INET6 if ":" in host else socket.AF_INET
+            with socket.socket(family, socket.SOCK_DGRAM) as sock:
+                sock.sendto(wire, (host, port))
+        except (OSError, ValueError) as exc:
+            log.warning("cannot notify the zone server at %s: %s", target, exc)
 
 
 def zone_snapshot(name: str) -> ZoneSnapshot:
@@ -122,7 +153,10 @@ def zone_changes_since(name: str, serial: int) -> list[ZoneChange] | None:
     if serial == current:
         return []
     changes = list(
-        ZoneChange.objects.filter(zone__name=name, serial__gt=serial).order_by("serial")
+        # Up to ``current`` only: a change committed since is for the next call.
+        ZoneChange.objects.filter(
+            zone__name=name, serial__gt=serial, serial__lte=current
+        ).order_by("serial")
     )
     expected = list(range(serial + 1, current + 1))
     if [c.serial for c in changes] != expected or any(c.reset for c in changes):
