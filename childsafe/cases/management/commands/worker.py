@@ -19,11 +19,36 @@ from childsafe.cases.services import case_retention_sweep, case_triage_next, clo
 
 log = logging.getLogger(__name__)
 
+
+def _verification_step() -> bool:
+    # Imported here: cases must not import takedown at module level (imports run one way).
+    from childsafe.takedown.verify import verify_next
+
+    return verify_next() is not None
+
+
+def _order_escalation_step() -> bool:
+    # Imported here for the same reason: overdue takedown orders go to the supervisor.
+    from childsafe.takedown.services import order_escalate_next
+
+    return order_escalate_next() is not None
+
+
+def _blocklist_expiry_step() -> bool:
+    # Imported here for the same reason: expired entries leave the authority zone.
+    from childsafe.blocklist.services import entries_expire_next
+
+    return entries_expire_next() is not None
+
+
 # Each job does one item and answers whether it found one. Later issues append theirs.
 JOBS: list[tuple[str, Callable[[], bool]]] = [
     ("triage", lambda: case_triage_next() is not None),
     ("escalation", lambda: clock_escalate_next() is not None),
     ("retention", lambda: case_retention_sweep() is not None),
+    ("verification", _verification_step),
+    ("order-escalation", _order_escalation_step),
+    ("blocklist-expiry", _blocklist_expiry_step),
 ]
 
 
