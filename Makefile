@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint format lock messages bench clean
+.PHONY: run test install lint format lock messages bench bench-feeds clean
 
 $(STAMP): requirements.lock pyproject.toml
 	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { \
@@ -42,6 +42,12 @@ format: $(STAMP)
 # `childsafe_bench` at 127.0.0.1:5432, dropped and recreated. Prints figures; asserts none.
 bench: $(STAMP)
 	$(BIN)/python bench/intake.py $(BENCH_ARGS)
+
+# Blocklist feeds benchmark (bench/feeds.py): the RPZ for 1M entries, the IXFR diff, and
+# the time from the API to Unbound's NXDOMAIN via childsafe zoneserver (scratch database
+# `childsafe_bench_feeds`; Knot DNS as the peer when `knotd` is installed).
+bench-feeds: $(STAMP)
+	$(BIN)/python bench/feeds.py $(BENCH_ARGS)
 
 # Regenerate the lock file from pyproject.toml (needs the registry).
 lock: $(STAMP)
