@@ -47,6 +47,7 @@ bench: $(STAMP)
 # the time from the API to Unbound's NXDOMAIN via childsafe zoneserver (scratch database
 # `childsafe_bench_feeds`; Knot DNS as the peer when `knotd` is installed).
 bench-feeds: $(STAMP)
+	./scripts/bench-deps.sh
 	$(BIN)/python bench/feeds.py $(BENCH_ARGS)
 
 # Regenerate the lock file from pyproject.toml (needs the registry).
