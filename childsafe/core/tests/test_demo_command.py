@@ -220,7 +220,7 @@ def test_it_records_one_demo_load_event_without_passwords():
 
     event = AuditEvent.objects.get(action="demo.load")
     assert event.actor_label == "demo"
-    assert event.detail["counts"]["users"] == len(Role.values)
+    assert event.detail["counts"]["users"] == len(Role.values) + 1  # a second ICT officer
     for password in passwords(output).values():
         assert password not in str(event.detail)
 
@@ -316,3 +316,25 @@ def test_running_it_twice_submits_no_demo_report_again():
     assert Case.objects.count() == 4
     assert PoiMatch.objects.count() == 1
     assert "0 demo reports submitted, 0 cases opened" in output
+
+
+@pytest.mark.django_db
+def test_it_drafts_one_order_and_issues_a_blocking_one_once():
+    from childsafe.blocklist.models import AuthorityEntry
+    from childsafe.takedown.models import OrderStatus, TakedownOrder
+
+    output = run_demo()
+    assert "4 provider scopes, 2 takedown orders" in output
+    orders = {o.action: o for o in TakedownOrder.objects.all()}
+    assert orders["remove"].status == OrderStatus.DRAFT
+    assert orders["remove"].provider.code == "demo-platform"  # found from the URL
+    assert orders["remove"].case is not None
+    assert orders["block"].status == OrderStatus.ISSUED
+    assert orders["block"].approved_by.username == "ict_officer_2"
+    assert orders["block"].created_by.username == "ict_officer"
+    assert list(AuthorityEntry.objects.active().values_list("value", flat=True)) == [
+        "thu-thach-nguy-hiem.example"
+    ]
+    again = run_demo()
+    assert "0 provider scopes, 0 takedown orders" in again
+    assert TakedownOrder.objects.count() == 2

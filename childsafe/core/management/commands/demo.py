@@ -276,6 +276,18 @@ USERS = [
     (Role.AUDITOR, "ubnd-dn"),
     (Role.SYSTEM_ADMIN, "ubnd-dn"),
 ]
+# Extra accounts: (username, role, organisation code). A second ICT officer approves the
+# first one's takedown orders (four eyes).
+EXTRA_USERS = [("ict_officer_2", Role.ICT_OFFICER, "skhcn-dn")]
+
+# Providers' scopes, so that orders address themselves from a URL (all made up).
+DEMO_SCOPES = [
+    ("demo-platform", "mangxahoi.example"),
+    ("demo-platform", "tinnhan.example"),
+    ("demo-hosting", "video.example"),
+    ("demo-hosting", "diendan.example"),
+]
+DEMO_BLOCKED_DOMAIN = "thu-thach-nguy-hiem.example"
 
 
 # Demo reports: (idempotency key, channel, category, URLs, description, child in danger,
@@ -362,6 +374,46 @@ def demo_cases_load() -> dict[str, int]:
     while case_triage_next() is not None:
         pass
     return {"reports": submitted, "cases": Case.objects.count() - cases_before}
+
+
+def demo_takedown_load() -> dict[str, int]:
+    """Register the demo providers' scopes and, once, two orders: a removal order drafted
+    from the cyberbullying case and awaiting a second officer, and a blocking order
+    issued to VNPT, whose domain is then on the authority list."""
+    from childsafe.takedown.models import ProviderScope, TakedownOrder
+    from childsafe.takedown.services import order_approve, order_draft, provider_scope_add
+
+    drafter = User.objects.get(username=Role.ICT_OFFICER)
+    approver = User.objects.get(username="ict_officer_2")
+    scopes = 0
+    for org_code, domain in DEMO_SCOPES:
+        if not ProviderScope.objects.filter(kind="domain", value=domain).exists():
+            provider = Organisation.objects.get(code=org_code)
+            provider_scope_add(provider, kind="domain", value=domain, actor=drafter)
+            scopes += 1
+    if TakedownOrder.objects.filter(created_by=drafter).exists():
+        return {"provider_scopes": scopes, "takedown_orders": 0}
+    case = Case.objects.filter(case_reports__report__urls__normalised=DUPLICATE_URL).first()
+    order_draft(
+        actor=drafter,
+        targets=[DUPLICATE_URL],
+        action="remove",
+        reason=Category.CYBERBULLYING,
+        legal_basis="Nghị định 147/2024/NĐ-CP (minh hoạ)",
+        instructions="Gỡ bài đăng chế giễu học sinh (dữ liệu minh hoạ).",
+        case=case,
+    )
+    blocking = order_draft(
+        actor=drafter,
+        targets=[DEMO_BLOCKED_DOMAIN],
+        action="block",
+        reason=Category.HARMFUL_CONTENT,
+        legal_basis="Nghị định 147/2024/NĐ-CP (minh hoạ)",
+        instructions="Chặn truy cập tên miền của thử thách nguy hiểm (dữ liệu minh hoạ).",
+        provider=Organisation.objects.get(code="vnpt-qn"),
+    )
+    order_approve(blocking, actor=approver)
+    return {"provider_scopes": scopes, "takedown_orders": 2}
 
 
 @dataclass
@@ -546,6 +598,8 @@ class _Loader:
         with translation.override(settings.LANGUAGE_CODE):
             for role, org_code in USERS:
                 result.accounts.append(self.user(role, self.orgs[org_code]))
+            for username, role, org_code in EXTRA_USERS:
+                result.accounts.append(self.user(role, self.orgs[org_code], username=username))
         result.counts = {
             "organisations": len(self.orgs),
             "successions": OrgSuccession.objects.filter(
@@ -555,12 +609,12 @@ class _Loader:
                 organisation__code__in=list(self.orgs)
             ).count(),
             "focal_points": len(FOCAL_POINTS),
-            "users": len(USERS),
+            "users": len(USERS) + len(EXTRA_USERS),
         }
         return result
 
-    def user(self, role: str, organisation: Organisation) -> DemoAccount:
-        username = str(role)
+    def user(self, role: str, organisation: Organisation, username: str = "") -> DemoAccount:
+        username = username or str(role)
         password = secrets.token_urlsafe(12)
         user, _created = User.objects.update_or_create(
             username=username,
@@ -586,6 +640,7 @@ def demo_load() -> DemoResult:
         demo = demo_cases_load()
         result.counts["demo_reports_submitted"] = demo["reports"]
         result.counts["cases_opened"] = demo["cases"]
+        result.counts.update(demo_takedown_load())
         audit_record("demo.load", actor=ACTOR, detail={"counts": result.counts})
     return result
 
