@@ -15,7 +15,15 @@ What it does, in order:
    own ``Idempotency-Key``, for (a) JSON-only reports and (b) multipart reports carrying
    one 200 KB PNG; each phase stops after ``--*-requests`` requests or ``--max-secs``;
 5. prints submissions per second, p50 and p99 latency, the target and measured/target,
-   checks that the database holds exactly one report per 201, and stops the server.
+   checks that the database holds exactly one report per 201, and stops the server;
+6. links the submissions' audit events into the hash chain (``childsafe audit link``'s
+   work, done in production by the worker's audited steps, not in the request), prints
+   its CPU per event, and verifies the chain.
+
+``--in-process N`` skips the server: one process sends N JSON submissions straight to
+Django's WSGI handler and prints the CPU each took in Python and in its PostgreSQL
+backend, and the SQL statements of one. Without the client, gunicorn and the other
+processes it is a steadier measure of the application's own cost on a shared machine.
 
 The load generator shares the machine with the server: on a small machine its own CPU
 use lowers the figures. This is a script, not a test: nothing here asserts a speed.
@@ -69,6 +77,35 @@ print("TOKEN=" + raw)
 """
 
 
+# The linker's work after the load (the worker's in production), timed in its process
+# and in its PostgreSQL backend; then the chain is verified.
+LINK = """
+import os, time
+from pathlib import Path
+from django.db import connection
+from childsafe.audit.services import audit_link_pending, audit_verify
+
+def backend_cpu(pid):
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+with connection.cursor() as cursor:
+    cursor.execute("SELECT pg_backend_pid()")
+    pid = cursor.fetchone()[0]
+cpu, pg, linked = time.process_time(), backend_cpu(pid), 0
+while done := audit_link_pending():
+    linked += done
+cpu, pg = time.process_time() - cpu, backend_cpu(pid) - pg
+per = 1000 / max(linked, 1)
+problems = audit_verify()
+print(
+    f"audit: {linked} submission events linked into the chain afterwards;"
+    f" CPU per event: linker {cpu * per:.2f} ms, PostgreSQL {pg * per:.2f} ms;"
+    f" audit verify: {'intact' if not problems else f'{len(problems)} problems'}"
+)
+"""
+
+
 @dataclass
 class Phase:
     name: str
@@ -108,7 +145,17 @@ def main() -> int:
         help="extra gunicorn options, passed in GUNICORN_CMD_ARGS (e.g. '--threads 4')",
     )
     parser.add_argument("--keep-db", action="store_true", help="do not drop the database")
+    parser.add_argument(
+        "--in-process",
+        type=int,
+        default=0,
+        metavar="N",
+        help="no server: time N JSON submissions in one process (CPU and SQL per request)",
+    )
+    parser.add_argument("--in-process-child", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.in_process_child:
+        return _in_process_child(args.in_process_child)
 
     data_dir = Path(tempfile.mkdtemp(prefix="childsafe-bench-"))
     env = _environment(args.database_url, data_dir)
@@ -121,6 +168,10 @@ def main() -> int:
         _run([CHILDSAFE, "migrate", "--noinput", "-v", "0"], env)
         _run([CHILDSAFE, "createcachetable"], env)
         token = _run([CHILDSAFE, "shell", "-c", SETUP], env).split("TOKEN=", 1)[1].strip()
+        if args.in_process:
+            child = [sys.executable, __file__, "--in-process-child", str(args.in_process)]
+            print(_run(child, {**env, "BENCH_TOKEN": token}), end="")
+            return 0
         port = _free_port()
         log = (data_dir / "server.log").open("wb")
         server = subprocess.Popen(
@@ -177,6 +228,7 @@ def main() -> int:
         expected = warm_up.created + sum(p.created for p in phases)
         stored = _count_reports(args.database_url)
         print(f"database: {stored} reports stored for {expected} answers 201 (incl. warm-up)")
+        print(_run([CHILDSAFE, "shell", "--no-imports", "-c", LINK], env), end="")
         if any(s != 201 for p in [warm_up, *phases] for s in p.statuses) or any(
             p.errors for p in phases
         ):
@@ -215,6 +267,74 @@ def _print_phase(phase: Phase) -> None:
             + f"; total {sum(per_request.values()):.1f} ms"
             f" (the cores' ceiling: {1000 * (os.cpu_count() or 1) / sum(per_request.values()):.0f}/s)"
         )
+
+
+# --- In process --------------------------------------------------------------------------
+
+
+def _in_process_child(total: int) -> int:
+    """Send ``total`` JSON submissions to Django's WSGI handler in this process; print the
+    CPU per request of this process and of its PostgreSQL backend (/proc, 100 Hz ticks)."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "childsafe.settings")
+    import django
+
+    django.setup()
+    from django.core.handlers.wsgi import WSGIHandler
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    app = WSGIHandler()
+    token = os.environ["BENCH_TOKEN"]
+
+    def submit() -> int:
+        body, content_type = _body(None)
+        environ = {
+            "REQUEST_METHOD": "POST",
+            "PATH_INFO": "/api/v1/reports",
+            "SERVER_NAME": "127.0.0.1",
+            "SERVER_PORT": "80",
+            "SERVER_PROTOCOL": "HTTP/1.1",
+            "REMOTE_ADDR": "127.0.0.1",
+            "HTTP_HOST": "127.0.0.1",
+            "HTTP_AUTHORIZATION": f"Bearer {token}",
+            "HTTP_IDEMPOTENCY_KEY": str(uuid.uuid4()),
+            "CONTENT_TYPE": content_type,
+            "CONTENT_LENGTH": str(len(body)),
+            "wsgi.input": io.BytesIO(body),
+            "wsgi.url_scheme": "http",
+            "wsgi.errors": sys.stderr,
+        }
+        status: list[str] = []
+        b"".join(app(environ, lambda s, h, e=None: status.append(s)))
+        return int(status[0].split()[0])
+
+    def backend_cpu() -> float:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            pid = cursor.fetchone()[0]
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    for _ in range(50):  # warm-up: imports, connection, first queries
+        assert submit() == 201
+    with CaptureQueriesContext(connection) as queries:
+        submit()
+    statements = [q["sql"].split()[0] for q in queries.captured_queries]  # before it resets
+    cpu, pg, started = time.process_time(), backend_cpu(), time.perf_counter()
+    statuses = [submit() for _ in range(total)]
+    wall = time.perf_counter() - started
+    cpu, pg = time.process_time() - cpu, backend_cpu() - pg
+    assert statuses == [201] * total, sorted(set(statuses))
+    print(
+        f"in process: {total} JSON submissions one after another;"
+        f" CPU per request: Python {1000 * cpu / total:.2f} ms,"
+        f" PostgreSQL {1000 * pg / total:.2f} ms; wall {1000 * wall / total:.2f} ms"
+    )
+    print(
+        f"SQL statements per request: {len(statements)} ({' '.join(statements)}),"
+        " and the connection's health check"
+    )
+    return 0
 
 
 # --- Load ------------------------------------------------------------------------------

@@ -144,9 +144,9 @@ def report_submit(
     (``idempotency_scope``, ``idempotency_key``). A repeat with the same content
     returns the first report and the same access key (kept encrypted for this
     purpose), so a client that lost the first answer still learns its key; a repeat
-    with different content raises ``ReportError`` on ``idempotency_key``. Two
-    simultaneous submissions meet at the unique constraint: the loser answers the
-    winner's report.
+    with different content raises ``ReportError`` on ``idempotency_key``. A repeat, like
+    the loser of two simultaneous submissions, meets the first at the unique constraint
+    and answers the first report.
     """
     if channel not in Channel.values:
         raise ValueError(f"unknown channel {channel!r}")
@@ -162,12 +162,9 @@ def report_submit(
     consents = _consents(channel, fields, data)
     fingerprint = _fingerprint(channel, fields, urls, evidence) if idempotency_key else ""
     user = actor if getattr(actor, "is_authenticated", False) else None
-    if idempotency_key:
-        replay = _replay(idempotency_scope, idempotency_key, fingerprint)
-        if replay is not None:
-            return replay
-    # Encrypt before the transaction, so the transaction (and the audit chain's lock)
-    # stays short.
+    # No look-up of the idempotency key first: a repeat is rare, and the unique
+    # constraint catches it (and the race of two simultaneous ones) below.
+    # Encrypt before the transaction, so the transaction stays short.
     blobs = [encrypt_bytes(item.content) for item, _name in evidence]
     attempts = 3
     for attempt in range(attempts):
@@ -209,9 +206,12 @@ def report_submit(
                     )
                     for giver, scope in consents
                 )
-                # No personal data and no report text in the audit trail.
+                # No personal data and no report text in the audit trail. Linked into
+                # the chain after the commit, so that submissions do not queue for the
+                # chain's lock (see childsafe.audit.services).
                 audit_record(
                     "report.submit",
+                    link_later=True,
                     actor=user,
                     obj=report,
                     detail={

@@ -58,6 +58,37 @@ def test_it_fails_when_the_last_entry_is_deleted(chain):
         run("verify")
 
 
-def test_it_knows_only_verify(chain):
+def test_it_knows_only_verify_and_link(chain):
     with pytest.raises(CommandError, match="invalid choice"):
         run("repair")
+
+
+def test_link_links_every_pending_entry(chain):
+    for n in range(3):
+        audit_record("test.later", actor="unit test", detail={"n": n}, link_later=True)
+    out, _err = run("link")
+    assert out == "linked 3 entries\n"
+    assert run("verify") == ("audit trail intact: 7 entries\n", "")
+    assert run("link")[0] == "linked 0 entries\n"
+
+
+def test_verify_names_recent_entries_it_could_not_check(chain):
+    audit_record("test.later", actor="unit test", link_later=True)
+    out, _err = run("verify")
+    assert out == "audit trail intact: 4 entries; 1 recent entries not linked yet, not checked\n"
+
+
+def test_verify_fails_on_entries_left_unlinked_too_long(chain):
+    import datetime as dt
+
+    import time_machine
+    from django.utils import timezone
+
+    audit_record("test.later", actor="unit test", link_later=True)
+    err = io.StringIO()
+    with (
+        time_machine.travel(timezone.now() + dt.timedelta(hours=1)),
+        pytest.raises(CommandError, match=r"1 problem\(s\) in 4 entries \(unlinked\)"),
+    ):
+        call_command("audit", "verify", stdout=io.StringIO(), stderr=err)
+    assert err.getvalue().startswith("unlinked: 1 entries written since ")

@@ -13,7 +13,6 @@ from childsafe.lib.crypto import decrypt_bytes
 from childsafe.reports import services
 from childsafe.reports.models import (
     Channel,
-    EvidenceFile,
     PublicStatus,
     Report,
     access_key_digest,
@@ -308,24 +307,50 @@ def test_an_unusable_idempotency_key_is_refused(nothing_stored):
     assert "idempotency_key" in exc.value.errors
 
 
-def test_a_concurrent_duplicate_meets_the_unique_constraint(monkeypatch):
-    """The other request committed between our check and our insert."""
+def test_a_repeat_is_caught_by_the_unique_constraint_not_looked_up_first(monkeypatch):
+    """No look-up before the insert: the constraint answers repeats, and the race of two
+    simultaneous ones, alike."""
     first, key = submit(idempotency_scope="ip:abc", idempotency_key="k-1")
     real_replay = services._replay
     calls = []
 
-    def not_yet_committed(scope, idem_key, fingerprint):
-        calls.append(scope)
-        if len(calls) == 1:
-            return None  # the first look finds nothing...
-        return real_replay(scope, idem_key, fingerprint)  # ...the insert then collides
+    def spy(scope, idem_key, fingerprint):
+        calls.append(Report.objects.filter(idempotency_key=idem_key).count())
+        return real_replay(scope, idem_key, fingerprint)
 
-    monkeypatch.setattr(services, "_replay", not_yet_committed)
-    again, key_again = submit(idempotency_scope="ip:abc", idempotency_key="k-1")
-    assert len(calls) == 2
+    monkeypatch.setattr(services, "_replay", spy)
+    again, key_again = submit(idempotency_scope="ip:abc", idempotency_key="k-1", files=[])
+    assert calls == [1]  # once, after the insert collided
     assert (again.pk, key_again) == (first.pk, key)
     assert Report.objects.count() == 1
-    assert EvidenceFile.objects.count() == 0
+    assert AuditEvent.objects.filter(action="report.submit").count() == 1
+
+
+def test_a_submission_is_one_transaction_of_inserts_without_the_audit_chain_lock():
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        submit(
+            data=data(reporter_contact=CONTACT), idempotency_scope="ip:abc", idempotency_key="k"
+        )
+    statements = [q["sql"].split()[0].upper() for q in queries.captured_queries]
+    # Report, URLs, consents, audit event: no reads and no lock. (The test runs in a
+    # transaction, so the service's own transaction is one savepoint here.)
+    control = ("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE")
+    assert [s for s in statements if s not in control] == ["INSERT"] * 4
+    assert statements.count("SAVEPOINT") == 1
+    assert not any("FOR UPDATE" in q["sql"] for q in queries.captured_queries)
+
+
+def test_the_submission_event_is_linked_into_the_chain_afterwards():
+    from childsafe.audit.services import audit_link_pending, audit_verify
+
+    report, _key = submit()
+    event = AuditEvent.objects.get(action="report.submit")
+    assert (event.seq, event.object_id) == (None, str(report.pk))
+    assert audit_link_pending() == 1
+    assert AuditEvent.objects.get(pk=event.pk).seq == 1
+    assert audit_verify() == []
 
 
 def test_a_colliding_tracking_code_is_drawn_again(monkeypatch):

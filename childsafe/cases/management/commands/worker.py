@@ -1,4 +1,5 @@
-"""``childsafe worker``: the background jobs: triage, overdue escalations, retention.
+"""``childsafe worker``: the background jobs: linking audit events into the chain,
+triage, overdue escalations, retention, removal checks, overdue orders, blocklist expiry.
 
 Without a flag it drains every job once and exits (for cron); ``--loop`` repeats with a
 short sleep until SIGTERM or SIGINT, finishing the item in hand first. Each step claims
@@ -15,6 +16,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from childsafe.audit.services import audit_link_pending
 from childsafe.cases.services import case_retention_sweep, case_triage_next, clock_escalate_next
 
 log = logging.getLogger(__name__)
@@ -43,6 +45,9 @@ def _blocklist_expiry_step() -> bool:
 
 # Each job does one item and answers whether it found one. Later issues append theirs.
 JOBS: list[tuple[str, Callable[[], bool]]] = [
+    # Report submissions write their audit events unlinked (no chain lock in the
+    # request); this links them into the hash chain, in commit order, within seconds.
+    ("audit-link", lambda: audit_link_pending() > 0),
     ("triage", lambda: case_triage_next() is not None),
     ("escalation", lambda: clock_escalate_next() is not None),
     ("retention", lambda: case_retention_sweep() is not None),
