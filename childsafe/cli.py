@@ -16,6 +16,7 @@ ALIASES = {
     "load-units": "load_units",
     "add-user": "add_user",
     "poi-rekey": "poi_rekey",
+    "import-list": "import_list",
 }
 
 

@@ -10,6 +10,9 @@ authority list, for providers, schools and resolvers, authenticated by token.
   read domain lists (AdGuard Home, Blocky, Pi-hole).
 - ``GET /feeds/authority.json``: the active entries, domains and web addresses, with
   their reason codes, for filters that read URLs; no notes (free text) and no case data.
+- ``GET /feeds/school/<id>/policy.json``: a school's compiled filtering policy
+  (``childsafe-policy/1``, docs/school-filter.md), ETag its ``version``;
+  ``filter_policy.read``: a school IT admin's token fetches their own school only.
 
 The DNS feeds carry domain entries only; web addresses are in the JSON feed alone.
 
@@ -46,6 +49,8 @@ from django.utils.http import parse_etags
 from ninja import NinjaAPI
 
 from childsafe.blocklist.models import AuthorityEntry
+from childsafe.blocklist.policy.access import get_school_for_user
+from childsafe.blocklist.policy.compile import policy_render
 from childsafe.blocklist.rpz import render_hosts, render_rpz, render_txt
 from childsafe.blocklist.zones import AUTHORITY_ZONE, rpz_mode, zone_serial, zone_snapshot
 from childsafe.orgs.access import TokenAuth
@@ -180,3 +185,16 @@ def authority_json(request: HttpRequest) -> HttpResponse:
         separators=(",", ":"),
     )
     return _answer(etag, body, JSON_CONTENT_TYPE)
+
+
+@feeds_api.get("/school/{school_id}/policy.json", auth=FeedTokenAuth(Perm.FILTER_POLICY_READ))
+def school_policy(request: HttpRequest, school_id: int) -> HttpResponse:
+    school = get_school_for_user(request.user, school_id)
+    version, body = policy_render(school)
+    etag = f'"{version}"'
+    if _not_modified(request, etag):
+        return _answer(etag, None, JSON_CONTENT_TYPE)
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    response["ETag"] = etag
+    response["Cache-Control"] = "no-cache"
+    return response

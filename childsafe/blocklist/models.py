@@ -116,3 +116,193 @@ class ZoneChange(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["zone", "serial"], name="zonechange_serial_unique"),
         ]
+
+
+# --- School filtering policy (issue 5; docs/school-filter.md) -----------------------------
+
+
+class Tier(models.TextChoices):
+    """Age tiers of a school's clients, strictest first."""
+
+    PRIMARY = "primary", _("Primary (6-11)")
+    LOWER_SECONDARY = "lower_secondary", _("Lower secondary (11-15)")
+    UPPER_SECONDARY = "upper_secondary", _("Upper secondary (15-18)")
+    STAFF = "staff", _("Staff")
+
+
+class FilterCategory(models.TextChoices):
+    ADULT = "adult", _("Adult content")
+    GAMBLING = "gambling", _("Gambling")
+    VIOLENCE = "violence", _("Violence and gore")
+    SELF_HARM = "self_harm", _("Self-harm and suicide")
+    DRUGS = "drugs", _("Drugs")
+    WEAPONS = "weapons", _("Weapons")
+    DATING = "dating", _("Dating")
+    PROXY_VPN = "proxy_vpn", _("Anonymising proxies and VPNs")
+    MALWARE = "malware", _("Malware and phishing")
+    GAMES = "games", _("Games")
+    SOCIAL = "social", _("Social networks")
+
+
+class CategoryList(models.Model):
+    """A named list of domains in one category, from one source under one licence.
+    Its content is the ``active_version``; older versions stay for rollback."""
+
+    category = models.CharField(_("category"), max_length=16, choices=FilterCategory.choices)
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    source = models.CharField(_("source"), max_length=500)
+    licence = models.CharField(_("licence"), max_length=200)
+    active_version = models.ForeignKey(
+        "CategoryListVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        ordering = ["category", "name"]
+        verbose_name = _("category list")
+        verbose_name_plural = _("category lists")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CategoryListVersion(models.Model):
+    """One imported content of a list: its canonical domains, sorted, newline-joined
+    and zlib-compressed in one blob (a million names is one row of a few megabytes,
+    written and read in one go, instead of a million rows)."""
+
+    category_list = models.ForeignKey(
+        CategoryList, on_delete=models.CASCADE, related_name="versions"
+    )
+    created_at = models.DateTimeField(_("imported"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    file_format = models.CharField(_("format"), max_length=16)
+    entry_count = models.PositiveIntegerField(_("domains"))
+    skipped_count = models.PositiveIntegerField(_("lines skipped"), default=0)
+    invalid_count = models.PositiveIntegerField(_("invalid lines"), default=0)
+    # sha256 of the uncompressed, newline-joined domains.
+    sha256 = models.CharField(max_length=64)
+    domains_blob = models.BinaryField()
+
+    class Meta:
+        ordering = ["category_list", "-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.category_list_id}@{self.created_at:%Y-%m-%d %H:%M}"
+
+
+class TierRule(models.Model):
+    """Whether a category is blocked for a tier, maybe only at scheduled times: a
+    province default (``school`` empty) or one school's override."""
+
+    school = models.ForeignKey(
+        "orgs.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="filter_rules",
+    )
+    tier = models.CharField(_("tier"), max_length=16, choices=Tier.choices)
+    category = models.CharField(_("category"), max_length=16, choices=FilterCategory.choices)
+    is_blocked = models.BooleanField(_("blocked"), default=True)
+    # [{"days": [0..6], "start": "HH:MM", "end": "HH:MM"}]; empty: at all times.
+    schedule = models.JSONField(_("schedule"), default=list, blank=True)
+
+    class Meta:
+        ordering = ["tier", "category"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tier", "category"],
+                condition=Q(school__isnull=True),
+                name="tierrule_province_default_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["school", "tier", "category"],
+                condition=Q(school__isnull=False),
+                name="tierrule_school_unique",
+            ),
+        ]
+
+
+class SchoolNetwork(models.Model):
+    """A client subnet of a school and the tier of its clients."""
+
+    school = models.ForeignKey(
+        "orgs.Organisation", on_delete=models.CASCADE, related_name="filter_networks"
+    )
+    cidr = models.CharField(_("network"), max_length=64)
+    tier = models.CharField(_("tier"), max_length=16, choices=Tier.choices)
+
+    class Meta:
+        ordering = ["school", "cidr"]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "cidr"], name="schoolnetwork_unique"),
+        ]
+
+
+class SchoolListKind(models.TextChoices):
+    ALLOW = "allow", _("Allow")
+    DENY = "deny", _("Deny")
+
+
+class SchoolListStatus(models.TextChoices):
+    REQUESTED = "requested", _("Requested")
+    APPROVED = "approved", _("Approved")
+    REFUSED = "refused", _("Refused")
+
+
+class SchoolListEntry(models.Model):
+    """A school's own exception: a deny entry (in force at once) or an allow request,
+    in force once the education officer approves it."""
+
+    school = models.ForeignKey(
+        "orgs.Organisation", on_delete=models.CASCADE, related_name="filter_list_entries"
+    )
+    kind = models.CharField(_("kind"), max_length=8, choices=SchoolListKind.choices)
+    domain = models.CharField(_("domain"), max_length=253)
+    status = models.CharField(_("status"), max_length=12, choices=SchoolListStatus.choices)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("requested"), default=timezone.now)
+    justification = models.CharField(_("why"), max_length=300, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    reason = models.CharField(_("reason for the decision"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["school", "kind", "domain"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "kind", "domain"], name="schoollistentry_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.domain
+
+
+class BlockMode(models.TextChoices):
+    NXDOMAIN = "nxdomain", _("No such domain (NXDOMAIN)")
+    BLOCKPAGE = "blockpage", _("Block page")
+
+
+class SchoolFilterSettings(models.Model):
+    school = models.OneToOneField(
+        "orgs.Organisation", on_delete=models.CASCADE, related_name="filter_settings"
+    )
+    block_mode = models.CharField(
+        _("blocked answers"), max_length=12, choices=BlockMode.choices, default=BlockMode.NXDOMAIN
+    )
+    block_ipv4 = models.GenericIPAddressField(_("block page IPv4"), protocol="IPv4", null=True)
+    block_ipv6 = models.GenericIPAddressField(_("block page IPv6"), protocol="IPv6", null=True)
+    default_tier = models.CharField(
+        _("tier outside the listed networks"),
+        max_length=16,
+        choices=Tier.choices,
+        default=Tier.PRIMARY,
+    )

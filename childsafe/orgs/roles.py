@@ -52,6 +52,16 @@ class Perm(models.TextChoices):
     BLOCKLIST_VIEW = "blocklist.view", _("See the authority blocklist")
     BLOCKLIST_MANAGE = "blocklist.manage", _("Add entries to the authority blocklist by hand")
     FEED_READ = "feed.read", _("Download the blocklist feeds")
+    FILTER_POLICY_VIEW = "filter_policy.view", _("See the school filtering policies")
+    FILTER_POLICY_MANAGE = (
+        "filter_policy.manage",
+        _("Change the school filtering policies and decide schools' allow requests"),
+    )
+    FILTER_POLICY_READ = "filter_policy.read", _("Download compiled school filter policies")
+    FILTER_SCHOOL_MANAGE = (
+        "filter_school.manage",
+        _("Manage your school's networks and lists, and ask for domains to be allowed"),
+    )
 
 
 _STAFF = {Perm.DASHBOARD_VIEW, Perm.ORG_VIEW, Perm.API_TOKEN_MANAGE}
@@ -81,6 +91,7 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.BLOCKLIST_VIEW,
             Perm.BLOCKLIST_MANAGE,
             Perm.FEED_READ,
+            Perm.FILTER_POLICY_READ,
         }
     ),
     # Persons of interest are the police's alone (legal basis to be confirmed): no other
@@ -89,9 +100,15 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
         _AGENCY | {Perm.EVIDENCE_VIEW, Perm.POI_VIEW, Perm.POI_MANAGE, Perm.CASE_LEGAL_HOLD}
     ),
     Role.SOCIAL_WORKER: frozenset(_AGENCY),
-    Role.EDUCATION_OFFICER: frozenset(_AGENCY),
-    # Schools and providers enforce the authority list: they download its feeds.
-    Role.SCHOOL_IT_ADMIN: frozenset(_STAFF | {Perm.FEED_READ}),
+    # The education department runs school filtering (docs/school-filter.md).
+    Role.EDUCATION_OFFICER: frozenset(
+        _AGENCY | {Perm.FILTER_POLICY_VIEW, Perm.FILTER_POLICY_MANAGE, Perm.FILTER_POLICY_READ}
+    ),
+    # Schools and providers enforce the authority list: they download its feeds. A
+    # school's IT admin also keeps its filter's networks and lists, and fetches its policy.
+    Role.SCHOOL_IT_ADMIN: frozenset(
+        _STAFF | {Perm.FEED_READ, Perm.FILTER_SCHOOL_MANAGE, Perm.FILTER_POLICY_READ}
+    ),
     Role.PROVIDER_CONTACT: frozenset(
         {
             Perm.DASHBOARD_VIEW,
@@ -114,6 +131,7 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.CASE_LEGAL_HOLD,
             Perm.ORDER_VIEW,
             Perm.BLOCKLIST_VIEW,
+            Perm.FILTER_POLICY_VIEW,
         }
     ),
     Role.AUDITOR: frozenset(

@@ -103,6 +103,9 @@ POST_ONLY_ROUTES = {
     "provider/orders/<int:order_id>/done/",
     "provider/orders/<int:order_id>/refuse/",
     "blocklist/<int:entry_id>/lift/",
+    "filter/requests/<int:request_id>/decide/",
+    "filter/school/networks/",
+    "filter/school/entries/",
 }
 # API operations whose JSON body is required: a permitted caller sending none gets 422.
 API_BODY_REQUIRED = {
@@ -386,6 +389,8 @@ def samples(orgs: Orgs, personas: dict[str, User]) -> dict[str, dict[str, Any]]:
             "provider_id": orgs.provider.pk,
             "scope_id": scope.pk,
             "entry_id": entry.pk,
+            "school_id": orgs.school.pk,
+            "request_id": 999999,  # none exists: a permitted POST would 404, a GET 405
         }
     return per_role
 

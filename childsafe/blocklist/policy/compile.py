@@ -1,0 +1,169 @@
+"""A school's policy compiled into the ``childsafe-policy/1`` document
+(docs/school-filter.md), which the filter service loads.
+
+``policy_compile(school)`` returns the document as a dict; ``policy_render(school)``
+the UTF-8 JSON body and its version (the feed's strong ETag). ``version`` is the
+sha256 of the canonical JSON (sorted keys, no spaces, UTF-8) of the document without
+``version`` and ``generated_at``, so it changes exactly when the content does.
+
+Rules: the province defaults (``TierRule`` without a school) overridden, tier by
+category, by the school's own rules; only blocking rules are listed, with their
+schedule when they have one. Categories: the domains of the active versions of every
+list in each category that some rule blocks (others are left out: the filter needs
+them not). Fast path for big lists: a version never changes, so its decompressed
+domains are kept in memory by version id, and the blobs are read only on a miss.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import ipaddress
+import json
+from typing import Any
+
+from django.conf import settings
+from django.utils import timezone
+
+from childsafe.blocklist.models import (
+    AuthorityEntry,
+    BlockMode,
+    CategoryList,
+    CategoryListVersion,
+    EntryKind,
+    SchoolFilterSettings,
+    SchoolListEntry,
+    SchoolListKind,
+    SchoolListStatus,
+    SchoolNetwork,
+    Tier,
+    TierRule,
+)
+from childsafe.blocklist.policy.services import unpack_domains
+from childsafe.orgs.models import Organisation
+
+FORMAT = "childsafe-policy/1"
+_TIER_ORDER = {tier: i for i, tier in enumerate(Tier.values)}
+# YouTube strict for primary pupils, moderate above; staff: no rewriting.
+SAFESEARCH: dict[str, dict[str, Any]] = {
+    Tier.PRIMARY: {"google": True, "bing": True, "duckduckgo": True, "youtube": "strict"},
+    Tier.LOWER_SECONDARY: {
+        "google": True,
+        "bing": True,
+        "duckduckgo": True,
+        "youtube": "moderate",
+    },
+    Tier.UPPER_SECONDARY: {
+        "google": True,
+        "bing": True,
+        "duckduckgo": True,
+        "youtube": "moderate",
+    },
+}
+
+
+@functools.lru_cache(maxsize=64)
+def _version_domains(version_id: int, sha256: str) -> tuple[str, ...]:
+    blob = CategoryListVersion.objects.values_list("domains_blob", flat=True).get(pk=version_id)
+    return tuple(unpack_domains(blob))
+
+
+def _rules(school: Organisation) -> list[dict[str, Any]]:
+    effective: dict[tuple[str, str], TierRule] = {}
+    for rule in TierRule.objects.filter(school__isnull=True):
+        effective[rule.tier, rule.category] = rule
+    for rule in TierRule.objects.filter(school=school):
+        effective[rule.tier, rule.category] = rule
+    rules = []
+    for (tier, category), rule in sorted(
+        effective.items(), key=lambda item: (_TIER_ORDER[item[0][0]], item[0][1])
+    ):
+        if not rule.is_blocked:
+            continue
+        one: dict[str, Any] = {"tier": tier, "category": category}
+        if rule.schedule:
+            one["schedule"] = rule.schedule
+        rules.append(one)
+    return rules
+
+
+def _categories(codes: set[str]) -> dict[str, list[str]]:
+    versions = CategoryList.objects.filter(
+        category__in=codes, active_version__isnull=False
+    ).values_list("category", "active_version_id", "active_version__sha256")
+    found: dict[str, list[tuple[str, ...]]] = {code: [] for code in codes}
+    for category, version_id, sha256 in versions:
+        found[category].append(_version_domains(version_id, sha256))
+    return {
+        code: list(parts[0]) if len(parts) == 1 else sorted(set().union(*parts))
+        for code, parts in sorted(found.items())
+    }
+
+
+def _networks(school: Organisation) -> list[dict[str, str]]:
+    rows = SchoolNetwork.objects.filter(school=school).values_list("cidr", "tier")
+    networks = sorted(
+        ((ipaddress.ip_network(cidr), tier) for cidr, tier in rows),
+        key=lambda item: (item[0].version, -item[0].prefixlen, item[0].network_address),
+    )
+    return [{"cidr": str(network), "tier": tier} for network, tier in networks]
+
+
+def _block(filter_settings: SchoolFilterSettings | None) -> dict[str, str]:
+    if filter_settings is None or filter_settings.block_mode != BlockMode.BLOCKPAGE:
+        return {"mode": BlockMode.NXDOMAIN.value}
+    block: dict[str, str] = {"mode": BlockMode.BLOCKPAGE.value}
+    if filter_settings.block_ipv4:
+        block["ipv4"] = filter_settings.block_ipv4
+    if filter_settings.block_ipv6:
+        block["ipv6"] = filter_settings.block_ipv6
+    return block
+
+
+def _school_list(school: Organisation, kind: str) -> list[str]:
+    return sorted(
+        SchoolListEntry.objects.filter(
+            school=school, kind=kind, status=SchoolListStatus.APPROVED
+        ).values_list("domain", flat=True)
+    )
+
+
+def canonical_json(document: dict[str, Any]) -> bytes:
+    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def policy_compile(school: Organisation, *, now: Any = None) -> dict[str, Any]:
+    filter_settings = SchoolFilterSettings.objects.filter(school=school).first()
+    rules = _rules(school)
+    authority = sorted(
+        set(
+            AuthorityEntry.objects.active(now)
+            .filter(kind=EntryKind.DOMAIN)
+            .values_list("host", flat=True)
+        )
+    )
+    content: dict[str, Any] = {
+        "format": FORMAT,
+        "school": {"id": school.pk, "code": school.code, "name": school.name},
+        "timezone": settings.TIME_ZONE,
+        "block": _block(filter_settings),
+        "networks": _networks(school),
+        "default_tier": filter_settings.default_tier if filter_settings else Tier.PRIMARY.value,
+        "authority": authority,
+        "categories": _categories({rule["category"] for rule in rules}),
+        "rules": rules,
+        "allow": _school_list(school, SchoolListKind.ALLOW),
+        "deny": _school_list(school, SchoolListKind.DENY),
+        "safesearch": {tier: dict(values) for tier, values in SAFESEARCH.items()},
+    }
+    version = hashlib.sha256(canonical_json(content)).hexdigest()
+    generated_at = timezone.localtime(now or timezone.now()).isoformat(timespec="seconds")
+    return {**content, "version": version, "generated_at": generated_at}
+
+
+def policy_render(school: Organisation) -> tuple[str, bytes]:
+    """(version, UTF-8 JSON body) of the school's compiled policy."""
+    document = policy_compile(school)
+    return document["version"], json.dumps(
+        document, separators=(",", ":"), ensure_ascii=False
+    ).encode()

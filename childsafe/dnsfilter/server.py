@@ -1,0 +1,502 @@
+"""The filter service: ``Filter`` (one query in, one answer out) and its UDP/TCP transport.
+
+``Filter.respond`` runs on the event loop for every packet and never touches a database:
+rate limit per client, parse (``wire.parse``, dnspython only for unusual packets), the
+policy's verdict, then a blocked answer built from the query's bytes, a cached answer,
+or a ``Pending`` the transport completes with ``Filter.finish`` (upstream, then cache).
+An exception anywhere gets SERVFAIL and the service goes on; problems with a client's
+packets are logged once a minute per client and kind, never with their content.
+
+Answers:
+
+- malformed packets and names: FORMERR (dropped when not even the header parses, or
+  when the packet is a response); other opcodes NOTIMP; classes other than IN, AXFR and
+  IXFR REFUSED; meta types (OPT, TSIG, MAILA...) NOTIMP; EDNS version > 0 BADVERS.
+- blocked: NXDOMAIN, or in ``blockpage`` mode the page's A / AAAA (other types: NODATA).
+- SafeSearch: a CNAME to the provider's safe host, with that host's records from the
+  upstream (cached as one answer).
+- everything else: the upstream's answer, from the cache when it holds one; SERVFAIL
+  when no upstream answers. Over UDP an answer larger than the client's limit (512, or
+  its EDNS payload up to 1232) goes out empty with TC set, and the client asks over TCP.
+- a client over its rate: dropped.
+
+The policy is swapped whole by ``Filter.set_policy`` (one reference assignment, from any
+thread). Counters (hour, tier, outcome) -> queries stay in memory for ``take_counters``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import struct
+import threading
+import time
+from collections.abc import Callable, Coroutine, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, cast
+
+import dns.message
+import dns.name
+import dns.rdataclass
+import dns.rdatatype
+import dns.rrset
+
+from childsafe.dnsfilter import wire
+from childsafe.dnsfilter.policy import ALLOWED, BLOCK, FORWARD, SAFESEARCH, Policy
+from childsafe.dnsfilter.upstream import Address, Cache, Entry, Resolver
+from childsafe.dnsfilter.wire import Query
+
+log = logging.getLogger(__name__)
+
+BLOCK_TTL = 60
+SAFESEARCH_TTL = 300
+PROBLEM_LOG_EVERY_SECS = 60.0
+UNSUPPORTED_TYPES = frozenset({0, wire.TYPE_OPT, *range(128, 255)})
+TRANSFER_TYPES = frozenset({251, 252})  # IXFR, AXFR
+
+
+class Throttle:
+    """Say yes once per ``every_secs`` for each key (logging per client and kind)."""
+
+    def __init__(self, every_secs: float = PROBLEM_LOG_EVERY_SECS) -> None:
+        self.every_secs = every_secs
+        self.last: dict[tuple[str, str], float] = {}
+
+    def __call__(self, key: tuple[str, str]) -> bool:
+        now = time.monotonic()
+        if now - self.last.get(key, -self.every_secs) < self.every_secs:
+            return False
+        if len(self.last) > 10_000:
+            self.last.clear()
+        self.last[key] = now
+        return True
+
+
+class RateLimiter:
+    """A token bucket per client: ``rate`` queries a second, bursts of ``burst``."""
+
+    def __init__(self, rate: float, burst: float, max_clients: int = 100_000) -> None:
+        self.rate = rate
+        self.burst = max(burst, 1.0)
+        self.max_clients = max_clients
+        self.buckets: dict[str, list[float]] = {}
+
+    def allow(self, client: str, now: float) -> bool:
+        if self.rate <= 0:
+            return True
+        bucket = self.buckets.get(client)
+        if bucket is None:
+            if len(self.buckets) >= self.max_clients:
+                self.buckets.clear()
+            self.buckets[client] = [self.burst - 1, now]
+            return True
+        tokens = min(self.burst, bucket[0] + (now - bucket[1]) * self.rate)
+        bucket[1] = now
+        if tokens < 1:
+            bucket[0] = tokens
+            return False
+        bucket[0] = tokens - 1
+        return True
+
+
+@dataclass(slots=True)
+class Pending:
+    """A query that needs the upstream: the transport awaits ``Filter.finish``."""
+
+    query: Query
+    target: str  # SafeSearch: the safe host; "" to forward
+    key: bytes  # the cache key of the answer to give
+
+
+class _State:
+    """One policy and what the hot path derives from it; replaced whole."""
+
+    def __init__(self, policy: Policy) -> None:
+        self.policy = policy
+        self.nxdomain = policy.block_mode == "nxdomain"
+        self.records: dict[int, bytes] = {}
+        for address in (policy.block_ipv4, policy.block_ipv6):
+            if address:
+                rtype, record = wire.address_record(address, BLOCK_TTL)
+                self.records[rtype] = record
+        self.tiers: dict[str, str] = {}
+        self.masks: dict[str, tuple[int, int]] = {}  # tier -> (minute, active mask)
+
+    def tier(self, client: str) -> str:
+        tier = self.tiers.get(client)
+        if tier is None:
+            if len(self.tiers) > 65_536:
+                self.tiers.clear()
+            tier = self.tiers[client] = self.policy.tier_for(client)
+        return tier
+
+    def mask(self, tier: str, now: float) -> int:
+        minute = int(now // 60)
+        cached = self.masks.get(tier)
+        if cached is not None and cached[0] == minute:
+            return cached[1]
+        mask = self.policy.active_mask(tier, datetime.fromtimestamp(minute * 60, UTC))
+        self.masks[tier] = (minute, mask)
+        return mask
+
+    def blocked(self, query: Query) -> bytes:
+        if self.nxdomain:
+            return wire.answer(query, wire.NXDOMAIN)
+        record = self.records.get(query.qtype)
+        if record is None:
+            return wire.answer(query, wire.NOERROR)  # NODATA
+        return wire.answer(query, wire.NOERROR, record, 1)
+
+
+class Filter:
+    def __init__(
+        self,
+        resolver: Resolver,
+        policy: Policy | None = None,
+        *,
+        rate: float = 1000.0,
+        burst: float = 2000.0,
+        clock: Callable[[], float] = time.time,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.resolver = resolver
+        self.cache: Cache = resolver.cache
+        self.clock = clock
+        self.monotonic = monotonic
+        self.limiter = RateLimiter(rate, burst)
+        self.throttle = Throttle()
+        self.counters: dict[tuple[int, str, str], int] = {}
+        self.problems: dict[str, int] = {}
+        self._state: _State | None = None
+        if policy is not None:
+            self.set_policy(policy)
+
+    # -- Policy and counters ---------------------------------------------------------
+
+    @property
+    def policy(self) -> Policy | None:
+        state = self._state
+        return state.policy if state is not None else None
+
+    def set_policy(self, policy: Policy) -> None:
+        """Swap the policy whole (atomic: one reference; callable from any thread)."""
+        self._state = _State(policy)
+        log.info("dnsfilter: policy %s in force (%s)", policy.version, policy.sizes)
+
+    def take_counters(self) -> dict[tuple[int, str, str], int]:
+        """The counters so far, (hour since the epoch, tier, outcome) -> queries; reset."""
+        counters, self.counters = self.counters, {}
+        return counters
+
+    def _problem(self, client: str, kind: str) -> None:
+        self.problems[kind] = self.problems.get(kind, 0) + 1
+        if self.throttle((client, kind)):
+            log.warning("dnsfilter: %s from %s", kind, client)
+
+    # -- One query -------------------------------------------------------------------
+
+    def respond(self, data: bytes, client: str, over_tcp: bool) -> bytes | Pending | None:
+        """The answer now, a ``Pending`` to complete with ``finish``, or None to drop."""
+        if not self.limiter.allow(client, self.monotonic()):
+            self._problem(client, "rate limited")
+            return None
+        try:
+            query = wire.parse(data)
+            if query is None:
+                query, reply, problem = wire.parse_unusual(data)
+                if query is None:
+                    if problem:
+                        self._problem(client, problem)
+                    return reply
+            return self._respond(query, client, over_tcp)
+        except Exception:
+            self.problems["internal error"] = self.problems.get("internal error", 0) + 1
+            if self.throttle((client, "internal error")):
+                log.exception("dnsfilter: internal error answering %s", client)
+            return wire.header_error(data, wire.SERVFAIL) if len(data) >= 12 else None
+
+    def _respond(self, query: Query, client: str, over_tcp: bool) -> bytes | Pending:
+        if query.edns_version:
+            self._problem(client, "EDNS version")
+            return wire.answer(query, wire.BADVERS)
+        if query.qclass != wire.CLASS_IN:
+            self._problem(client, "class")
+            return wire.answer(query, wire.REFUSED)
+        qtype = query.qtype
+        if qtype in UNSUPPORTED_TYPES:
+            if qtype in TRANSFER_TYPES:
+                return wire.answer(query, wire.REFUSED)
+            self._problem(client, "type")
+            return wire.answer(query, wire.NOTIMP)
+        state = self._state
+        if state is None:
+            self._problem(client, "no policy loaded")
+            return wire.answer(query, wire.SERVFAIL)
+        now = self.clock()
+        tier = state.tier(client)
+        verdict = state.policy.decide_for(query.name, tier, state.mask(tier, now))
+        counter = (int(now // 3600), tier, verdict.reason or verdict.action)
+        self.counters[counter] = self.counters.get(counter, 0) + 1
+        action = verdict.action
+        if action == BLOCK:
+            return state.blocked(query)
+        if action == SAFESEARCH:
+            key = b"S" + verdict.target.encode() + b"\x00" + query.key
+            pending = Pending(query, verdict.target, key)
+        else:
+            assert action in (ALLOWED, FORWARD)
+            key = query.key
+            pending = Pending(query, "", key)
+        entry = self.cache.get(key, self.monotonic())
+        if entry is None:
+            return pending
+        return self._give(entry, query, over_tcp)
+
+    def _give(self, entry: Entry, query: Query, over_tcp: bool) -> bytes:
+        answer = entry.answer(query, self.monotonic())
+        if not over_tcp and len(answer) > query.udp_limit:
+            return wire.truncated(query)
+        return answer
+
+    async def finish(self, pending: Pending, client: str, over_tcp: bool) -> bytes:
+        query = pending.query
+        try:
+            if pending.target:
+                entry = await self._safesearch(pending)
+            else:
+                entry = await self.resolver.resolve(pending.key)
+            if entry is None:
+                self._problem(client, "no upstream answered")
+                return wire.answer(query, wire.SERVFAIL)
+            return self._give(entry, query, over_tcp)
+        except Exception:
+            self.problems["internal error"] = self.problems.get("internal error", 0) + 1
+            if self.throttle((client, "internal error")):
+                log.exception("dnsfilter: internal error answering %s", client)
+            return wire.answer(query, wire.SERVFAIL)
+
+    async def _safesearch(self, pending: Pending) -> Entry | None:
+        query = pending.query
+        target = dns.name.from_text(pending.target)
+        target_wire = target.to_wire()
+        assert target_wire is not None
+        key = target_wire + query.key[-5:]  # the safe host, same type, class, bits
+        entry = self.cache.get(key, self.monotonic())
+        if entry is None:
+            entry = await self.resolver.resolve(key)
+            if entry is None:
+                return None
+        upstream = dns.message.from_wire(entry.body(self.monotonic()))
+        request = dns.message.from_wire(wire.HEADER.pack(0, wire.RD, 1, 0, 0, 0) + query.key[:-1])
+        response = dns.message.make_response(request)
+        response.flags |= wire.RA
+        response.set_rcode(upstream.rcode())
+        response.answer.append(
+            dns.rrset.from_text(
+                request.question[0].name,
+                SAFESEARCH_TTL,
+                dns.rdataclass.IN,
+                dns.rdatatype.CNAME,
+                target.to_text(),
+            )
+        )
+        response.answer.extend(upstream.answer)
+        response.authority.extend(upstream.authority)
+        return self.cache.put(pending.key, wire.scan(response.to_wire()))
+
+
+# -- Transport -------------------------------------------------------------------------
+
+
+class _Udp(asyncio.DatagramProtocol):
+    def __init__(self, server: FilterServer) -> None:
+        self.server = server
+        self.filter = server.filter
+        self.transport: asyncio.DatagramTransport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = cast(asyncio.DatagramTransport, transport)  # 3.11: not a subclass
+
+    def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
+        result = self.filter.respond(data, addr[0], False)
+        if result is None:
+            return
+        if isinstance(result, bytes):
+            assert self.transport is not None
+            self.transport.sendto(result, addr)
+            return
+        self.server.spawn(self._later(result, addr))
+
+    async def _later(self, pending: Pending, addr: tuple[str, int]) -> None:
+        answer = await self.filter.finish(pending, addr[0], False)
+        if self.transport is not None:
+            self.transport.sendto(answer, addr)
+
+    def error_received(self, exc: Exception) -> None:
+        pass
+
+
+class FilterServer:
+    def __init__(
+        self,
+        filter: Filter,
+        listen: Sequence[Address],
+        *,
+        tcp_idle_secs: float = 10.0,
+        max_tcp_clients: int = 256,
+        max_pending: int = 10_000,
+    ) -> None:
+        self.filter = filter
+        self.listen = list(listen)
+        self.tcp_idle_secs = tcp_idle_secs
+        self.max_tcp_clients = max_tcp_clients
+        self.max_pending = max_pending
+        self.addresses: list[Address] = []
+        self._udp: list[asyncio.DatagramTransport] = []
+        self._tcp: list[asyncio.Server] = []
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._tcp_clients = 0
+
+    async def start(self) -> None:
+        for host, port in self.listen:
+            self.addresses.append(await self._listen(host, port))
+        log.info(
+            "dnsfilter listening on %s (UDP and TCP)",
+            ", ".join(f"{h}:{p}" for h, p in self.addresses),
+        )
+
+    async def _listen(self, host: str, port: int) -> Address:
+        loop = asyncio.get_running_loop()
+        for attempt in range(20):
+            udp, _ = await loop.create_datagram_endpoint(
+                lambda: _Udp(self), local_addr=(host, port)
+            )
+            bound = udp.get_extra_info("sockname")[1]
+            try:
+                tcp = await asyncio.start_server(self._tcp_client, host, bound, reuse_address=True)
+            except OSError:
+                udp.close()
+                if port != 0 or attempt == 19:  # port 0: UDP's free port was taken in TCP
+                    raise
+                continue
+            self._udp.append(udp)
+            self._tcp.append(tcp)
+            return host, bound
+        raise AssertionError("unreachable")
+
+    async def stop(self) -> None:
+        for tcp in self._tcp:
+            tcp.close()
+        for udp in self._udp:
+            udp.close()
+        for task in list(self._tasks):
+            task.cancel()
+        self.filter.resolver.close()
+        for tcp in self._tcp:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(tcp.wait_closed(), 2)
+        log.info("dnsfilter stopped")
+
+    def spawn(self, coroutine: Coroutine[Any, Any, None]) -> None:
+        if len(self._tasks) >= self.max_pending:
+            self.filter._problem("*", "too many queries waiting for the upstream")
+            coroutine.close()
+            return
+        task = asyncio.ensure_future(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _tcp_client(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
+        peer = writer.get_extra_info("peername")
+        client = str(peer[0]) if peer else "?"
+        if self._tcp_clients >= self.max_tcp_clients:
+            self.filter._problem(client, "too many TCP clients")
+            writer.close()
+            return
+        self._tcp_clients += 1
+        idle = self.tcp_idle_secs
+        try:
+            while True:
+                try:
+                    prefix = await asyncio.wait_for(reader.readexactly(2), idle)
+                    (length,) = struct.unpack("!H", prefix)
+                    data = await asyncio.wait_for(reader.readexactly(length), idle)
+                except (asyncio.IncompleteReadError, TimeoutError):
+                    return
+                result = self.filter.respond(data, client, True)
+                if result is None:
+                    continue
+                if not isinstance(result, bytes):
+                    result = await self.filter.finish(result, client, True)
+                writer.write(struct.pack("!H", len(result)) + result)
+                await writer.drain()
+        except (ConnectionError, TimeoutError):
+            pass
+        except Exception:
+            self.filter._problem(client, "TCP error")
+        finally:
+            self._tcp_clients -= 1
+            writer.close()
+            with contextlib.suppress(Exception):
+                await writer.wait_closed()
+
+
+async def run(
+    listen: Sequence[Address],
+    upstreams: Sequence[Address],
+    policy: Policy | None = None,
+    *,
+    filter: Filter | None = None,
+    started: Callable[[FilterServer], None] | None = None,
+) -> None:
+    """Serve until cancelled (the command's core). ``started`` gets the running server,
+    whose ``filter.set_policy`` takes new policies."""
+    server = FilterServer(filter or Filter(Resolver(upstreams), policy), listen)
+    await server.start()
+    try:
+        if started is not None:
+            started(server)
+        await asyncio.Event().wait()
+    finally:
+        await server.stop()
+
+
+@contextlib.contextmanager
+def serve_in_thread(
+    filter: Filter, listen: Sequence[Address] = (("127.0.0.1", 0),)
+) -> Iterator[FilterServer]:
+    """Run a filter server on its own event loop in a thread (tests, benchmarks)."""
+    loop = asyncio.new_event_loop()
+    server = FilterServer(filter, listen)
+    started = threading.Event()
+    failure: list[BaseException] = []
+
+    def serve() -> None:
+        asyncio.set_event_loop(loop)
+        try:
+            loop.run_until_complete(server.start())
+        except BaseException as exc:
+            failure.append(exc)
+            started.set()
+            return
+        started.set()
+        try:
+            loop.run_forever()
+        finally:
+            loop.run_until_complete(server.stop())
+            loop.close()
+
+    thread = threading.Thread(target=serve, name="dnsfilter", daemon=True)
+    thread.start()
+    started.wait()
+    if failure:
+        raise failure[0]
+    try:
+        yield server
+    finally:
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(15)
