@@ -16,7 +16,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError, ValidationError
-from pydantic import ConfigDict
+from pydantic import BaseModel, ConfigDict
 
 from childsafe.blocklist import services
 from childsafe.blocklist.access import get_entry_for_user
@@ -30,7 +30,9 @@ router = Router(tags=["blocklist"])
 REASONS: dict[str, Any] = {"enum": Category.values}
 
 
-class EntryIn(Schema):
+class EntryIn(BaseModel):
+    # A plain pydantic model, not a ninja ``Schema``: ``Schema`` runs a Python validator
+    # on each item (to read Django objects): 3 ms of CPU for 100 items, against 0.3 ms.
     model_config = ConfigDict(extra="forbid")
 
     value: str = Field(
@@ -80,7 +82,7 @@ def entries_create(request: HttpRequest, payload: EntriesIn) -> Any:
     try:
         entries = services.entries_add_bulk(
             actor=request.auth,  # type: ignore[attr-defined]
-            items=[item.model_dump() for item in payload.entries],
+            items=payload.model_dump()["entries"],
         )
     except services.BulkEntryError as exc:
         raise ValidationError(

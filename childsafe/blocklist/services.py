@@ -57,6 +57,8 @@ DECISION_MAX_CHARS = 300
 EXPIRED_DECISION = "expired"
 # Hosts looked up per query when checking a batch for duplicates.
 _CHUNK = 500
+# ``Category.values`` builds a new list at each use; a batch checks every item's reason.
+_REASONS = frozenset(Category.values)
 
 
 class BlocklistError(Exception):
@@ -159,7 +161,7 @@ def target_parse(raw: str) -> Target:
 
 
 def _check_reason(reason: str) -> str:
-    if reason not in Category.values:
+    if reason not in _REASONS:
         raise BlocklistError(_("Choose a reason from the list."), field="reason", code="reason")
     return reason
 
@@ -223,12 +225,13 @@ def _check_manual(
     review_on: dt.date | None,
     expires_at: dt.datetime | None,
     now: dt.datetime,
+    today: dt.date | None = None,
 ) -> _Valid:
     return _Valid(
         target=target_parse(value),
         reason=_check_reason(reason),
         note=_check_note(note),
-        review_on=_check_review_on(review_on, timezone.localdate(now)),
+        review_on=_check_review_on(review_on, today or timezone.localdate(now)),
         expires_at=_check_expires_at(expires_at, now),
     )
 
@@ -304,7 +307,7 @@ def entry_add(
                     "expires_at": entry.expires_at,
                 },
             )
-            zone_apply(AUTHORITY_ZONE, added=_domain_hosts([entry]))
+            zone_apply(AUTHORITY_ZONE, added=_domain_hosts([entry]), added_inserted=True)
     except BlocklistError as exc:
         _refused(exc.code)
         raise
@@ -319,7 +322,8 @@ def entries_add_bulk(*, actor: Any, items: Sequence[Mapping[str, Any]]) -> list[
     is refused with ``BulkEntryError`` listing every problem: bad input, a value twice
     in the batch, a value already active on the list. Built for speed: the checks run
     without queries, duplicates are found with one query per 500 hosts, the entries
-    are written with ``bulk_create``, and the zone's journal gets one step.
+    are written with one ``bulk_create`` (one INSERT on PostgreSQL), and the zone's
+    journal gets one step, without reading back the entries just written.
     """
     now = timezone.now()
     if not items:
@@ -332,6 +336,7 @@ def entries_add_bulk(*, actor: Any, items: Sequence[Mapping[str, Any]]) -> list[
             field="entries",
             code="batch-too-large",
         )
+    today = timezone.localdate(now)
     errors: list[tuple[int, str, str]] = []
     codes: Counter[str] = Counter()
     valid: list[tuple[int, _Valid]] = []
@@ -345,6 +350,7 @@ def entries_add_bulk(*, actor: Any, items: Sequence[Mapping[str, Any]]) -> list[
                 review_on=item.get("review_on"),
                 expires_at=item.get("expires_at"),
                 now=now,
+                today=today,
             )
         except BlocklistError as exc:
             errors.append((index, exc.field, exc.message))
@@ -366,9 +372,10 @@ def entries_add_bulk(*, actor: Any, items: Sequence[Mapping[str, Any]]) -> list[
                 codes["duplicate"] += 1
             if errors:
                 raise BulkEntryError(sorted(errors), codes)
+            # One INSERT on PostgreSQL (Django sends columns as arrays, with no limit on
+            # parameters); SQLite's limit on parameters makes Django split the batch.
             entries = AuthorityEntry.objects.bulk_create(
-                [_manual_entry(checked, actor=actor, now=now) for _i, checked in valid],
-                batch_size=_CHUNK,
+                [_manual_entry(checked, actor=actor, now=now) for _i, checked in valid]
             )
             audit_record(
                 "blocklist.entries_add",
@@ -380,7 +387,8 @@ def entries_add_bulk(*, actor: Any, items: Sequence[Mapping[str, Any]]) -> list[
                     "entry_ids": [e.pk for e in entries],
                 },
             )
-            zone_apply(AUTHORITY_ZONE, added=_domain_hosts(entries))
+            # The entries were just inserted, active: zone_apply need not read them back.
+            zone_apply(AUTHORITY_ZONE, added=_domain_hosts(entries), added_inserted=True)
     except BulkEntryError as exc:
         log.info(
             "blocklist: batch of %d refused, %d problem(s): %s",
@@ -401,6 +409,7 @@ def _active_duplicates(valid: list[tuple[int, _Valid]], now: dt.datetime) -> lis
         rows = (
             AuthorityEntry.objects.active(now)
             .filter(host__in=hosts[start : start + _CHUNK])
+            .order_by()
             .values_list("pk", "kind", "value")
         )
         for pk, kind, value in rows:
@@ -532,7 +541,7 @@ def entries_publish_for_order(order: Any, *, actor: Any) -> list[AuthorityEntry]
             obj=order,
             detail={"count": len(entries), "entry_ids": [e.pk for e in entries]},
         )
-        zone_apply(AUTHORITY_ZONE, added=_domain_hosts(entries))
+        zone_apply(AUTHORITY_ZONE, added=_domain_hosts(entries), added_inserted=True)
     return entries
 
 

@@ -61,13 +61,15 @@ def zone_contains(name: str, domains: set[str]) -> set[str]:
         active = AuthorityEntry.objects.active().filter(
             kind=EntryKind.DOMAIN, host__in=ordered[i : i + 500]
         )
-        found.update(active.values_list("host", flat=True))
+        found.update(active.order_by().values_list("host", flat=True))
     return found
 
 
 def _zone_for_update(name: str) -> Zone:
-    Zone.objects.get_or_create(name=name)
-    return Zone.objects.select_for_update().get(name=name)
+    # One SELECT ... FOR UPDATE once the zone exists; a zone just created is locked too,
+    # since the caller's transaction inserted it.
+    zone, _created = Zone.objects.select_for_update().get_or_create(name=name)
+    return zone
 
 
 def zone_lock(name: str) -> None:
@@ -77,7 +79,12 @@ def zone_lock(name: str) -> None:
 
 
 def zone_apply(
-    name: str, *, added: Iterable[str] = (), removed: Iterable[str] = (), reset: bool = False
+    name: str,
+    *,
+    added: Iterable[str] = (),
+    removed: Iterable[str] = (),
+    reset: bool = False,
+    added_inserted: bool = False,
 ) -> ZoneChange | None:
     """Record that ``added`` domains entered and ``removed`` domains left zone ``name``.
 
@@ -85,12 +92,16 @@ def zone_apply(
     Domains that did not really enter or leave (a second entry for a domain already
     blocked, say) are left out; a change with nothing left records nothing and keeps
     the serial, unless ``reset`` is set (the way the zone is written changed).
+    ``added_inserted`` says that the caller has just inserted an active domain entry
+    for each of ``added``, in this transaction: they are in the zone, so they are not
+    read back.
     """
     added, removed = set(added), set(removed)
-    with transaction.atomic():
+    # No savepoint: a failure here fails the caller's change, which rolls back whole.
+    with transaction.atomic(savepoint=False):
         zone = _zone_for_update(name)
-        now_in = zone_contains(name, added | removed)
-        added_set = {d for d in added if d in now_in}
+        now_in = zone_contains(name, removed if added_inserted else added | removed)
+        added_set = added if added_inserted else {d for d in added if d in now_in}
         removed_set = {d for d in removed if d not in now_in}
         if not (added_set or removed_set or reset):
             return None

@@ -7,6 +7,8 @@ import logging
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from childsafe.audit.models import AuditEvent
@@ -230,3 +232,28 @@ def test_a_thousand_names_take_no_query_per_name(officer, django_assert_max_num_
         entries = services.entries_add_bulk(actor=officer, items=items)
     assert len(entries) == 1000
     assert len(zone_domains(AUTHORITY_ZONE)) == 1000
+
+
+def _statements(officer, values: list[str]) -> list[str]:
+    with CaptureQueriesContext(connection) as queries:
+        services.entries_add_bulk(actor=officer, items=[item(v) for v in values])
+    return [q["sql"] for q in queries.captured_queries]
+
+
+def test_a_batch_takes_as_many_statements_whatever_its_size(officer):
+    _statements(officer, ["first.example"])  # makes the zone and the audit chain's head
+    small = _statements(officer, [f"s{i}.example" for i in range(3)])
+    large = _statements(officer, [f"l{i}.example" for i in range(40)])
+    assert len(large) == len(small)
+
+
+def test_the_zone_step_does_not_read_back_the_entries_just_written(officer):
+    statements = _statements(officer, ["a.example", "b.example", "https://c.example/x"])
+    inserted = next(
+        i for i, sql in enumerate(statements) if sql.startswith('INSERT INTO "blocklist_authority')
+    )
+    assert not [sql for sql in statements[inserted:] if 'FROM "blocklist_authorityentry"' in sql]
+    assert ZoneChange.objects.get(serial=zone_serial(AUTHORITY_ZONE)).added == [
+        "a.example",
+        "b.example",
+    ]
