@@ -13,6 +13,15 @@ authority list, for providers, schools and resolvers, authenticated by token.
 - ``GET /feeds/school/<id>/policy.json``: a school's compiled filtering policy
   (``childsafe-policy/1``, docs/school-filter.md), ETag its ``version``;
   ``filter_policy.read``: a school IT admin's token fetches their own school only.
+  Each download (200 or 304) records the time and version in ``FilterBoxStatus``.
+- ``GET /feeds/school/<id>/<tier>.rpz``: the same policy as one Response Policy Zone
+  per tier (``policy/rpz.py``; the authority list is not in it: load
+  ``/feeds/authority.rpz`` first), for Unbound (``childsafe unbound-config``) and other
+  resolvers; same permission and scope; weak ETag (the serial is the generation time).
+- ``POST /feeds/school/<id>/stats``: the school filter's counts (queries per hour,
+  tier and outcome; the most blocked names per day), same token and scope; each hour
+  and day sent replaces what was stored for it (retries are harmless). Counts only: no
+  client address, no per-device log.
 
 The DNS feeds carry domain entries only; web addresses are in the JSON feed alone.
 
@@ -37,20 +46,31 @@ the web server's access log has each request.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
-from typing import Any
+from typing import Any, Literal
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Count, Max, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.http import parse_etags
-from ninja import NinjaAPI
+from ninja import Field, NinjaAPI, Schema
+from ninja.errors import ValidationError
+from pydantic import BaseModel, ConfigDict
 
-from childsafe.blocklist.models import AuthorityEntry
+from childsafe.blocklist.models import (
+    AuthorityEntry,
+    FilterBoxStatus,
+    FilterStats,
+    FilterTopDomain,
+    Tier,
+)
 from childsafe.blocklist.policy.access import get_school_for_user
-from childsafe.blocklist.policy.compile import policy_render
+from childsafe.blocklist.policy.compile import policy_compile, policy_render
+from childsafe.blocklist.policy.rpz import tier_zone, tier_zone_etag
 from childsafe.blocklist.rpz import render_hosts, render_rpz, render_txt
 from childsafe.blocklist.zones import AUTHORITY_ZONE, rpz_mode, zone_serial, zone_snapshot
 from childsafe.orgs.access import TokenAuth
@@ -192,9 +212,142 @@ def school_policy(request: HttpRequest, school_id: int) -> HttpResponse:
     school = get_school_for_user(request.user, school_id)
     version, body = policy_render(school)
     etag = f'"{version}"'
+    FilterBoxStatus.objects.update_or_create(
+        school=school,
+        defaults={"last_policy_fetch_at": timezone.now(), "policy_version": version[:80]},
+    )
     if _not_modified(request, etag):
         return _answer(etag, None, JSON_CONTENT_TYPE)
     response = HttpResponse(body, content_type="application/json; charset=utf-8")
     response["ETag"] = etag
     response["Cache-Control"] = "no-cache"
     return response
+
+
+# -- The school filter's counts ---------------------------------------------------------
+
+MAX_STATS_HOURS = 20_000  # a week of hours x tiers x outcomes, with room
+MAX_TOP_DOMAINS = 1_000
+MAX_TOP_PER_DAY = 100
+STATS_MAX_AGE = dt.timedelta(days=31)
+STATS_MAX_AHEAD = dt.timedelta(hours=2)  # the box's clock may be a little ahead
+TierCode = Literal["primary", "lower_secondary", "upper_secondary", "staff"]
+
+
+class HourCount(BaseModel):
+    # Plain pydantic items (not ``Schema``): thousands per upload, see api.EntryIn.
+    model_config = ConfigDict(extra="forbid")
+
+    hour: dt.datetime = Field(description="The start of the hour, with its time zone.")
+    tier: TierCode
+    outcome: str = Field(
+        pattern=r"^[a-z][a-z0-9_]{0,31}$",
+        description="forward, allow, safesearch, authority, deny or a category code.",
+    )
+    count: int = Field(ge=0, le=10**12)
+
+
+class DayDomain(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    day: dt.date = Field(description="The UTC day.")
+    domain: str = Field(min_length=1, max_length=253, pattern=r"^[a-z0-9_.-]+$")
+    count: int = Field(ge=0, le=10**12)
+
+
+class StatsIn(Schema):
+    hours: list[HourCount] = Field(default_factory=list, max_length=MAX_STATS_HOURS)
+    top_blocked: list[DayDomain] = Field(default_factory=list, max_length=MAX_TOP_DOMAINS)
+
+
+class StatsOut(Schema):
+    hours: int = Field(description="The hours replaced.")
+    days: int = Field(description="The days whose top blocked names were replaced.")
+
+
+def _stats_errors(body: StatsIn, now: dt.datetime) -> list[dict[str, Any]]:
+    errors: list[dict[str, Any]] = []
+    seen: set[tuple[dt.datetime, str, str]] = set()
+    for i, row in enumerate(body.hours):
+        where = ["body", "body", "hours", i, "hour"]
+        hour = row.hour
+        if hour.tzinfo is None:
+            errors.append({"loc": where, "msg": "needs a time zone", "type": "value_error"})
+        elif hour.minute or hour.second or hour.microsecond:
+            errors.append({"loc": where, "msg": "not the start of an hour", "type": "value_error"})
+        elif not now - STATS_MAX_AGE <= hour <= now + STATS_MAX_AHEAD:
+            errors.append({"loc": where, "msg": "too old or in the future", "type": "value_error"})
+        elif (hour, row.tier, row.outcome) in seen:
+            errors.append({"loc": where, "msg": "sent twice", "type": "value_error"})
+        else:
+            seen.add((hour, row.tier, row.outcome))
+    per_day: dict[dt.date, set[str]] = {}
+    for i, item in enumerate(body.top_blocked):
+        where = ["body", "body", "top_blocked", i, "day"]
+        names = per_day.setdefault(item.day, set())
+        if not (now - STATS_MAX_AGE).date() <= item.day <= (now + STATS_MAX_AHEAD).date():
+            errors.append({"loc": where, "msg": "too old or in the future", "type": "value_error"})
+        elif item.domain in names:
+            errors.append({"loc": where, "msg": "sent twice", "type": "value_error"})
+        elif len(names) >= MAX_TOP_PER_DAY:
+            errors.append(
+                {"loc": where, "msg": f"over {MAX_TOP_PER_DAY} a day", "type": "value_error"}
+            )
+        else:
+            names.add(item.domain)
+    return errors[:20]
+
+
+@feeds_api.post(
+    "/school/{school_id}/stats",
+    auth=FeedTokenAuth(Perm.FILTER_POLICY_READ),
+    response=StatsOut,
+)
+def school_stats(request: HttpRequest, school_id: int, body: StatsIn) -> StatsOut:
+    school = get_school_for_user(request.user, school_id)
+    now = timezone.now()
+    errors = _stats_errors(body, now)
+    if errors:
+        raise ValidationError(errors)
+    hours = {row.hour for row in body.hours}
+    days = {item.day for item in body.top_blocked}
+    with transaction.atomic():
+        if hours:
+            FilterStats.objects.filter(school=school, hour__in=hours).delete()
+            FilterStats.objects.bulk_create(
+                [
+                    FilterStats(
+                        school=school,
+                        hour=row.hour,
+                        tier=row.tier,
+                        outcome=row.outcome,
+                        count=row.count,
+                    )
+                    for row in body.hours
+                ],
+                batch_size=2000,
+            )
+        if days:
+            FilterTopDomain.objects.filter(school=school, day__in=days).delete()
+            FilterTopDomain.objects.bulk_create(
+                [
+                    FilterTopDomain(school=school, day=i.day, domain=i.domain, count=i.count)
+                    for i in body.top_blocked
+                ],
+                batch_size=2000,
+            )
+        FilterBoxStatus.objects.update_or_create(school=school, defaults={"last_stats_at": now})
+    return StatsOut(hours=len(hours), days=len(days))
+
+
+@feeds_api.get("/school/{school_id}/{tier}.rpz", auth=FeedTokenAuth(Perm.FILTER_POLICY_READ))
+def school_policy_rpz(request: HttpRequest, school_id: int, tier: str) -> HttpResponse:
+    school = get_school_for_user(request.user, school_id)
+    if tier not in Tier.values:
+        raise Http404
+    now = timezone.now()
+    document = policy_compile(school, now=now)
+    etag = tier_zone_etag(document, tier, now)
+    if _not_modified(request, etag):
+        return _answer(etag, None, RPZ_CONTENT_TYPE)
+    return _answer(etag, tier_zone(document, tier, now=now).text, RPZ_CONTENT_TYPE)

@@ -306,3 +306,57 @@ class SchoolFilterSettings(models.Model):
         choices=Tier.choices,
         default=Tier.PRIMARY,
     )
+
+
+class FilterStats(models.Model):
+    """Queries a school's filter answered in one hour, per tier and outcome (``forward``,
+    ``allow``, ``safesearch``, ``authority``, ``deny`` or the blocking category). Counts
+    only: no client address, no per-device log. An upload replaces a whole hour."""
+
+    school = models.ForeignKey(
+        "orgs.Organisation", on_delete=models.CASCADE, related_name="filter_stats"
+    )
+    hour = models.DateTimeField(_("hour"))
+    tier = models.CharField(_("tier"), max_length=16, choices=Tier.choices)
+    outcome = models.CharField(_("outcome"), max_length=32)
+    count = models.PositiveBigIntegerField(_("queries"))
+
+    class Meta:
+        ordering = ["school", "hour", "tier", "outcome"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "hour", "tier", "outcome"], name="filterstats_unique"
+            ),
+        ]
+
+
+class FilterTopDomain(models.Model):
+    """The most blocked names of a school's filter on one (UTC) day; an upload replaces
+    the whole day."""
+
+    school = models.ForeignKey(
+        "orgs.Organisation", on_delete=models.CASCADE, related_name="filter_top_domains"
+    )
+    day = models.DateField(_("day"))
+    domain = models.CharField(_("domain"), max_length=253)
+    count = models.PositiveBigIntegerField(_("blocked queries"))
+
+    class Meta:
+        ordering = ["school", "day", "-count", "domain"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "day", "domain"], name="filtertopdomain_unique"
+            ),
+        ]
+
+
+class FilterBoxStatus(models.Model):
+    """When a school's filter last fetched its policy (and which version it has) and
+    last sent its counts: a silent box shows here."""
+
+    school = models.OneToOneField(
+        "orgs.Organisation", on_delete=models.CASCADE, related_name="filter_box_status"
+    )
+    last_policy_fetch_at = models.DateTimeField(_("last policy download"), null=True)
+    policy_version = models.CharField(_("policy version"), max_length=80, blank=True)
+    last_stats_at = models.DateTimeField(_("last stats upload"), null=True)

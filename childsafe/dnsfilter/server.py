@@ -21,7 +21,8 @@ Answers:
 - a client over its rate: dropped.
 
 The policy is swapped whole by ``Filter.set_policy`` (one reference assignment, from any
-thread). Counters (hour, tier, outcome) -> queries stay in memory for ``take_counters``.
+thread). Counters (hour, tier, outcome) -> queries stay in memory for ``take_counters``,
+and the blocked names per day in ``top_blocked`` (``stats.TopBlocked``): no client address.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ import dns.rrset
 
 from childsafe.dnsfilter import wire
 from childsafe.dnsfilter.policy import ALLOWED, BLOCK, FORWARD, SAFESEARCH, Policy
+from childsafe.dnsfilter.stats import TopBlocked
 from childsafe.dnsfilter.upstream import Address, Cache, Entry, Resolver
 from childsafe.dnsfilter.wire import Query
 
@@ -168,6 +170,7 @@ class Filter:
         self.limiter = RateLimiter(rate, burst)
         self.throttle = Throttle()
         self.counters: dict[tuple[int, str, str], int] = {}
+        self.top_blocked = TopBlocked()  # (day, blocked name) -> blocks; never who asked
         self.problems: dict[str, int] = {}
         self._state: _State | None = None
         if policy is not None:
@@ -241,6 +244,7 @@ class Filter:
         self.counters[counter] = self.counters.get(counter, 0) + 1
         action = verdict.action
         if action == BLOCK:
+            self.top_blocked.add(int(now // 86400), query.name)
             return state.blocked(query)
         if action == SAFESEARCH:
             key = b"S" + verdict.target.encode() + b"\x00" + query.key

@@ -15,7 +15,9 @@ CNAME to it resolves): a ``local-data`` record, plus a forward zone to the serve
 itself, since Unbound chases a CNAME through its iterator, which never reads
 ``local-data``. Each ``rpz`` item is the body of one ``rpz:`` clause (``rpz_zonefile``
 and ``rpz_primary`` write the usual ones); ``server_extra`` adds lines to ``server:``
-and ``extra`` whole clauses.
+and ``extra`` whole clauses. ``run_unbound(config, ...)`` starts it from a configuration
+written elsewhere (``childsafe unbound-config``); ``query(..., source="127.0.0.2")``
+asks from another loopback address.
 
 Skipped when Unbound is missing on a laptop; under CI (``CI=true``) a missing Unbound
 fails, since ``make test`` installs it.
@@ -88,12 +90,20 @@ class UnboundServer:
     address: str = "127.0.0.1"
 
     def query(
-        self, name: str, rdtype: str = "A", *, timeout_secs: float = 3.0, rdclass: str = "IN"
+        self,
+        name: str,
+        rdtype: str = "A",
+        *,
+        timeout_secs: float = 3.0,
+        rdclass: str = "IN",
+        source: str | None = None,
     ) -> dns.message.Message:
         request = dns.message.make_query(
             name, dns.rdatatype.from_text(rdtype), dns.rdataclass.from_text(rdclass)
         )
-        return dns.query.udp(request, self.address, port=self.port, timeout=timeout_secs)
+        return dns.query.udp(
+            request, self.address, port=self.port, timeout=timeout_secs, source=source
+        )
 
     def log(self) -> str:
         path = self.workdir / "unbound.log"
@@ -174,29 +184,39 @@ def unbound_server(
                 extra=extra,
             )
         )
-        checked = subprocess.run(  # noqa: S603
-            ["/usr/sbin/unbound-checkconf", str(config)], capture_output=True, text=True
-        )
-        if checked.returncode != 0:
-            raise RuntimeError(f"unbound-checkconf refused the configuration:\n{checked.stderr}")
-        process = subprocess.Popen(  # noqa: S603
-            [UNBOUND, "-d", "-c", str(config)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
-        server = UnboundServer(port=port, workdir=workdir, process=process)
-        try:
-            _wait_until_answering(server)
+        with run_unbound(config, workdir=workdir, port=port) as server:
             yield server
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-            if process.stderr:
-                process.stderr.close()
+
+
+@contextmanager
+def run_unbound(config: Path, *, workdir: Path, port: int) -> Iterator[UnboundServer]:
+    """Check ``config`` with ``unbound-checkconf``, start Unbound from it (it must listen
+    on 127.0.0.1 at ``port`` and stay in the foreground), wait until it answers, and stop
+    it afterwards."""
+    require_unbound()
+    checked = subprocess.run(  # noqa: S603
+        ["/usr/sbin/unbound-checkconf", str(config)], capture_output=True, text=True
+    )
+    if checked.returncode != 0:
+        raise RuntimeError(f"unbound-checkconf refused the configuration:\n{checked.stderr}")
+    process = subprocess.Popen(  # noqa: S603
+        [UNBOUND, "-d", "-c", str(config)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    server = UnboundServer(port=port, workdir=workdir, process=process)
+    try:
+        _wait_until_answering(server)
+        yield server
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        if process.stderr:
+            process.stderr.close()
 
 
 def _wait_until_answering(server: UnboundServer) -> None:

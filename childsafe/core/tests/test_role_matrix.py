@@ -112,6 +112,7 @@ API_BODY_REQUIRED = {
     ("POST", "api/v1/provider/orders/<order_id>/refuse"),
     ("POST", "api/v1/blocklist/entries"),
     ("POST", "api/v1/blocklist/entries/<entry_id>/lift"),
+    ("POST", "feeds/school/<school_id>/stats"),
 }
 
 API_LABEL = "token"
@@ -390,6 +391,7 @@ def samples(orgs: Orgs, personas: dict[str, User]) -> dict[str, dict[str, Any]]:
             "scope_id": scope.pk,
             "entry_id": entry.pk,
             "school_id": orgs.school.pk,
+            "tier": "primary",
             "request_id": 999999,  # none exists: a permitted POST would 404, a GET 405
         }
     return per_role

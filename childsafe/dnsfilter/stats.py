@@ -1,0 +1,112 @@
+"""What the filter reports to the central server: counts, never who asked.
+
+- ``TopBlocked``: the most blocked names per day (UTC), a bounded counter filled on the
+  packet path (``Filter`` calls ``add`` for each blocked answer). Names only: never a
+  client address, never an allowed or forwarded name.
+- ``Totals``: the running totals the uploader sends, (hour, tier, outcome) -> queries
+  from ``Filter.take_counters`` and (day, name) -> blocks from ``TopBlocked.take``.
+
+The central side replaces a school's counts for each hour and day it receives, so the
+uploader always sends the whole total so far for every hour and day it still holds (an
+upload that fails or is repeated changes nothing). Once an upload succeeds, hours and
+days that are over are dropped; the current ones stay and grow. Unsent data older than
+``keep_hours`` is dropped (a box cut off for a week sends the last week).
+
+No per-device query log: the box keeps no record of which client asked for what.
+"""
+
+from __future__ import annotations
+
+import heapq
+from datetime import UTC, datetime
+from typing import Any
+
+MAX_NAMES = 10_000  # distinct names held per day before the rarest go
+TOP_PER_DAY = 100  # names sent per day
+KEEP_HOURS = 7 * 24
+
+
+class TopBlocked:
+    """A bounded counter, (day since the epoch, name) -> blocks. Past ``max_names``
+    the names seen once so far go first (then the rarest half): popular names, the
+    ones that matter, survive."""
+
+    def __init__(self, max_names: int = MAX_NAMES) -> None:
+        self.max_names = max_names
+        self.counts: dict[tuple[int, str], int] = {}
+
+    def add(self, day: int, name: str) -> None:
+        counts = self.counts
+        key = (day, name)
+        count = counts.get(key)
+        if count is None:
+            if len(counts) >= self.max_names:
+                self._prune()
+            counts[key] = 1
+        else:
+            counts[key] = count + 1
+
+    def _prune(self) -> None:
+        counts = self.counts
+        kept = {k: c for k, c in counts.items() if c > 1}
+        if len(kept) > self.max_names // 2:
+            ordered = sorted(kept.items(), key=lambda kc: kc[1], reverse=True)
+            kept = dict(ordered[: self.max_names // 2])
+        self.counts = kept
+
+    def take(self) -> dict[tuple[int, str], int]:
+        counts, self.counts = self.counts, {}
+        return counts
+
+
+class Totals:
+    """Totals per hour and per day since the last successful upload (see the module)."""
+
+    def __init__(self, keep_hours: int = KEEP_HOURS, top: int = TOP_PER_DAY) -> None:
+        self.keep_hours = keep_hours
+        self.top = top
+        self.hours: dict[tuple[int, str, str], int] = {}
+        self.days: dict[tuple[int, str], int] = {}
+
+    def add(
+        self, counters: dict[tuple[int, str, str], int], blocked: dict[tuple[int, str], int]
+    ) -> None:
+        for key, count in counters.items():
+            self.hours[key] = self.hours.get(key, 0) + count
+        for dkey, count in blocked.items():
+            self.days[dkey] = self.days.get(dkey, 0) + count
+
+    def expire(self, now_hour: int) -> None:
+        oldest = now_hour - self.keep_hours
+        self.hours = {k: c for k, c in self.hours.items() if k[0] > oldest}
+        self.days = {k: c for k, c in self.days.items() if k[0] > oldest // 24}
+
+    def payload(self) -> dict[str, Any] | None:
+        """The upload's body, or None when there is nothing to send."""
+        if not self.hours and not self.days:
+            return None
+        hours = [
+            {"hour": _hour_iso(hour), "tier": tier, "outcome": outcome, "count": count}
+            for (hour, tier, outcome), count in sorted(self.hours.items())
+        ]
+        per_day: dict[int, list[tuple[int, str]]] = {}
+        for (day, name), count in self.days.items():
+            per_day.setdefault(day, []).append((count, name))
+        domains = []
+        for day in sorted(per_day):
+            for count, name in heapq.nlargest(self.top, per_day[day]):
+                domains.append({"day": _day_iso(day), "domain": name, "count": count})
+        return {"hours": hours, "top_blocked": domains}
+
+    def sent(self, now_hour: int) -> None:
+        """The upload succeeded: drop the hours and days that are over."""
+        self.hours = {k: c for k, c in self.hours.items() if k[0] >= now_hour}
+        self.days = {k: c for k, c in self.days.items() if k[0] >= now_hour // 24}
+
+
+def _hour_iso(hour: int) -> str:
+    return datetime.fromtimestamp(hour * 3600, UTC).isoformat()
+
+
+def _day_iso(day: int) -> str:
+    return datetime.fromtimestamp(day * 86400, UTC).date().isoformat()
