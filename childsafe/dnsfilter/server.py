@@ -49,6 +49,7 @@ from childsafe.dnsfilter.policy import ALLOWED, BLOCK, FORWARD, SAFESEARCH, Poli
 from childsafe.dnsfilter.stats import TopBlocked
 from childsafe.dnsfilter.upstream import Address, Cache, Entry, Resolver
 from childsafe.dnsfilter.wire import Query
+from childsafe.lib.dnsnet import listen_udp_and_tcp
 
 log = logging.getLogger(__name__)
 
@@ -372,23 +373,12 @@ class FilterServer:
         )
 
     async def _listen(self, host: str, port: int) -> Address:
-        loop = asyncio.get_running_loop()
-        for attempt in range(20):
-            udp, _ = await loop.create_datagram_endpoint(
-                lambda: _Udp(self), local_addr=(host, port)
-            )
-            bound = udp.get_extra_info("sockname")[1]
-            try:
-                tcp = await asyncio.start_server(self._tcp_client, host, bound, reuse_address=True)
-            except OSError:
-                udp.close()
-                if port != 0 or attempt == 19:  # port 0: UDP's free port was taken in TCP
-                    raise
-                continue
-            self._udp.append(udp)
-            self._tcp.append(tcp)
-            return host, bound
-        raise AssertionError("unreachable")
+        udp, tcp, bound = await listen_udp_and_tcp(
+            host, port, lambda: _Udp(self), self._tcp_client
+        )
+        self._udp.append(udp)
+        self._tcp.append(tcp)
+        return host, bound
 
     async def stop(self) -> None:
         for tcp in self._tcp:

@@ -40,6 +40,7 @@ from childsafe.blocklist.zoneserver.protocol import (
 )
 from childsafe.blocklist.zoneserver.wire import Domains, RecordFormat, Records, notify_message
 from childsafe.blocklist.zoneserver.zonedata import ZoneView
+from childsafe.lib.dnsnet import listen_udp_and_tcp
 
 log = logging.getLogger(__name__)
 
@@ -105,23 +106,12 @@ class ZoneServer:
         )
 
     async def _listen(self, host: str, port: int) -> Address:
-        loop = asyncio.get_running_loop()
-        for attempt in range(20):
-            udp, _ = await loop.create_datagram_endpoint(
-                lambda: _Udp(self), local_addr=(host, port)
-            )
-            bound = udp.get_extra_info("sockname")[1]
-            try:
-                tcp = await asyncio.start_server(self._tcp_client, host, bound, reuse_address=True)
-            except OSError:
-                udp.close()
-                if port != 0 or attempt == 19:  # port 0: UDP's free port was taken in TCP
-                    raise
-                continue
-            self._udp.append(udp)
-            self._tcp.append(tcp)
-            return host, bound
-        raise AssertionError("unreachable")
+        udp, tcp, bound = await listen_udp_and_tcp(
+            host, port, lambda: _Udp(self), self._tcp_client
+        )
+        self._udp.append(udp)
+        self._tcp.append(tcp)
+        return host, bound
 
     async def stop(self) -> None:
         for tcp in self._tcp:
