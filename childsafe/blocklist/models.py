@@ -360,3 +360,50 @@ class FilterBoxStatus(models.Model):
     last_policy_fetch_at = models.DateTimeField(_("last policy download"), null=True)
     policy_version = models.CharField(_("policy version"), max_length=80, blank=True)
     last_stats_at = models.DateTimeField(_("last stats upload"), null=True)
+
+
+class QueryLogPeriod(models.Model):
+    """A period in which a school's filter keeps a per-device query log (on the box, at
+    most 7 days), enabled by the school IT admin with a recorded reason. Ending it early
+    sets ``ended_early_at``; the period is over at the earlier of that and ``ends_at``."""
+
+    MAX_DAYS = 7
+
+    school = models.ForeignKey(
+        "orgs.Organisation", on_delete=models.CASCADE, related_name="query_log_periods"
+    )
+    starts_at = models.DateTimeField(_("from"))
+    ends_at = models.DateTimeField(_("until"))
+    reason = models.CharField(_("reason"), max_length=300)
+    enabled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    enabled_at = models.DateTimeField(_("enabled"), default=timezone.now)
+    ended_early_at = models.DateTimeField(_("ended early"), null=True, blank=True)
+    ended_early_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["school", "-starts_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="querylogperiod_ends_after"
+            ),
+        ]
+        indexes = [models.Index(fields=["school", "ends_at"], name="querylogperiod_school_end")]
+
+    @property
+    def over_at(self) -> dt.datetime:
+        """When logging stops: ``ends_at``, or earlier if it was ended early."""
+        if self.ended_early_at is not None and self.ended_early_at < self.ends_at:
+            return self.ended_early_at
+        return self.ends_at
+
+    def is_active(self, now: dt.datetime | None = None) -> bool:
+        now = now or timezone.now()
+        return self.starts_at <= now < self.over_at
+
+    def can_end(self, now: dt.datetime | None = None) -> bool:
+        """Not over yet (active or still to come)."""
+        return (now or timezone.now()) < self.over_at

@@ -8,6 +8,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from childsafe.blocklist import views
+from childsafe.blocklist.policy import querylog_views
 from childsafe.blocklist.policy import views as policy_views
 
 urlpatterns = [
@@ -22,7 +23,41 @@ urlpatterns = [
         policy_views.allow_decide,
         name="blocklist-allow-decide",
     ),
+    path("filter/figures/", policy_views.policy_figures, name="blocklist-policy-figures"),
+    path(
+        "filter/figures/csv/",
+        policy_views.policy_figures_csv,
+        name="blocklist-policy-figures-csv",
+    ),
+    path("filter/rules/", policy_views.policy_rules, name="blocklist-policy-rules"),
+    path("filter/rules/set/", policy_views.policy_rule_set, name="blocklist-policy-rule-set"),
+    path("filter/lists/", policy_views.policy_lists, name="blocklist-policy-lists"),
+    path(
+        "filter/lists/upload/",
+        policy_views.policy_list_upload,
+        name="blocklist-policy-list-upload",
+    ),
+    path(
+        "filter/lists/<int:list_id>/rollback/",
+        policy_views.policy_list_rollback,
+        name="blocklist-policy-list-rollback",
+    ),
     path("filter/school/", policy_views.school_policy, name="blocklist-school-policy"),
+    path(
+        "filter/school/networks/<int:network_id>/remove/",
+        policy_views.school_network_remove,
+        name="blocklist-school-network-remove",
+    ),
+    path(
+        "filter/school/entries/<int:school_entry_id>/remove/",
+        policy_views.school_entry_remove,
+        name="blocklist-school-entry-remove",
+    ),
+    path(
+        "filter/school/settings/",
+        policy_views.school_settings,
+        name="blocklist-school-settings",
+    ),
     path(
         "filter/school/networks/",
         policy_views.school_network_add,
@@ -30,5 +65,26 @@ urlpatterns = [
     ),
     path(
         "filter/school/entries/", policy_views.school_entry_add, name="blocklist-school-entry-add"
+    ),
+    path(
+        "filter/school/query-log/",
+        querylog_views.school_query_log,
+        name="blocklist-querylog-school",
+    ),
+    path(
+        "filter/school/query-log/enable/",
+        querylog_views.school_query_log_enable,
+        name="blocklist-querylog-enable",
+    ),
+    path(
+        "filter/school/query-log/<int:period_id>/end/",
+        querylog_views.school_query_log_end,
+        name="blocklist-querylog-school-end",
+    ),
+    path("filter/query-log/", querylog_views.query_log_list, name="blocklist-querylog-list"),
+    path(
+        "filter/query-log/<int:period_id>/end/",
+        querylog_views.query_log_end,
+        name="blocklist-querylog-end",
     ),
 ]

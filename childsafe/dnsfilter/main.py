@@ -12,6 +12,10 @@ comma-separated list); the command line wins.
 ``childsafe.cli`` sends ``dnsfilter`` here before any Django setup: the box needs no
 settings and no database. SIGTERM/SIGINT stop (after one last stats upload, 5 s at
 most); SIGHUP downloads the policy now. Bad arguments: a message and exit code 2.
+
+Per-device query log: only while the policy carries a school's logging period, into
+``<state-dir>/querylog/`` (mode 0600), deleted after 7 days, never uploaded
+(``childsafe.dnsfilter.querylog``).
 """
 
 from __future__ import annotations
@@ -29,6 +33,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from childsafe.dnsfilter.querylog import DIRECTORY as QUERYLOG_DIRECTORY
+from childsafe.dnsfilter.querylog import QueryLog
 from childsafe.dnsfilter.server import Filter, FilterServer
 from childsafe.dnsfilter.sync import Link, PolicySync, StatsUpload
 from childsafe.dnsfilter.upstream import Address, Resolver
@@ -179,7 +185,8 @@ async def serve(
 ) -> None:
     """Run until ``stop`` is set; SIGHUP (when the loop can take signals) syncs now.
     ``started`` gets the running server and the policy sync (tests)."""
-    filter = Filter(Resolver(config.upstreams))
+    query_log = QueryLog(config.state_dir / QUERYLOG_DIRECTORY)
+    filter = Filter(Resolver(config.upstreams), query_log=query_log)
     link = Link(config.server, config.token, config.school)
     sync = PolicySync(filter, link, config.state_dir)
     stats = StatsUpload(filter, link)
@@ -194,6 +201,7 @@ async def serve(
     tasks = [
         asyncio.create_task(sync.run(config.sync_secs, wake)),
         asyncio.create_task(stats.run(config.stats_secs)),
+        asyncio.create_task(query_log.run()),
     ]
     try:
         if started is not None:

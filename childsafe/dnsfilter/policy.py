@@ -19,9 +19,11 @@ whatever the number of lists. ``decide`` follows docs/school-filter.md exactly:
 
 from __future__ import annotations
 
+import ctypes
 import ipaddress
 import json
 import re
+import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -84,6 +86,8 @@ DUCKDUCKGO_HOSTS = ("duckduckgo.com", "www.duckduckgo.com", "start.duckduckgo.co
 _CODE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 _RESERVED = frozenset({"authority", "allow", "deny", "safesearch"})
 _TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$|^24:00$")
+# From this many names on, a load hands the memory its parsing freed back to the system.
+TRIM_AFTER_NAMES = 100_000
 
 
 class PolicyError(ValueError):
@@ -125,6 +129,9 @@ class Policy:
     sizes: dict[str, int]
     # tier -> reason -> the verdict, made once (the hot path allocates none).
     verdicts: dict[str, dict[str, Verdict]]
+    # The optional ``query_log``: the period's end (epoch seconds) and id; None: no log.
+    query_log_until: float | None = None
+    query_log_period: int | None = None
 
     # -- Parts of the decision -------------------------------------------------------
 
@@ -219,14 +226,55 @@ def canonical(name: str) -> str:
 
 
 def load_policy(document: bytes | str | Mapping[str, Any]) -> Policy:
-    """Validate a ``childsafe-policy/1`` document (JSON text or parsed) into a Policy."""
+    """Validate a ``childsafe-policy/1`` document (JSON text or parsed) into a Policy.
+
+    A large document's parse leaves holes in the C heap (the text, the parsed lists,
+    the index's smaller tables before it grew) that ``free`` keeps for later: once the
+    policy is built and the parsed document dropped, ``release_free_memory`` returns
+    them (for 1M names, about 30 MB of resident memory)."""
     if isinstance(document, bytes | str):
         try:
             data = json.loads(document)
         except (ValueError, UnicodeDecodeError) as exc:
             raise PolicyError(f"not JSON: {exc}") from exc
+        del document  # the caller may still hold it; this frame no longer needs it
+        policy = _build(data)
+        del data
     else:
-        data = document
+        policy = _build(document)
+    if len(policy.index) >= TRIM_AFTER_NAMES:
+        release_free_memory()
+    return policy
+
+
+def release_free_memory() -> bool:
+    """Return the free pages of the C heap to the system (glibc's ``malloc_trim``);
+    False where there is no glibc. Takes a few milliseconds for a large heap."""
+    trim = _malloc_trim()
+    if trim is None:
+        return False
+    trim(0)
+    return True
+
+
+def _malloc_trim() -> Any:
+    global _TRIM
+    if _TRIM is False:
+        _TRIM = None
+        if sys.platform.startswith("linux"):
+            try:
+                _TRIM = ctypes.CDLL(None).malloc_trim  # the C library already loaded
+                _TRIM.argtypes = [ctypes.c_size_t]
+                _TRIM.restype = ctypes.c_int
+            except (OSError, AttributeError):  # not glibc (musl has no malloc_trim)
+                _TRIM = None
+    return _TRIM
+
+
+_TRIM: Any = False  # glibc's malloc_trim once looked up; None where there is none
+
+
+def _build(data: Any) -> Policy:
     if not isinstance(data, Mapping):
         raise PolicyError("the document is not a JSON object")
     if data.get("format") != FORMAT:
@@ -345,7 +393,26 @@ def load_policy(document: bytes | str | Mapping[str, Any]) -> Policy:
         safesearch={t: h for t, h in safesearch.items() if h},
         sizes=sizes,
         verdicts=verdicts,
+        **_query_log(data.get("query_log")),
     )
+
+
+def _query_log(value: Any) -> dict[str, Any]:
+    """The optional ``{"until": ISO datetime with offset, "period_id": N}``."""
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise PolicyError("query_log: not an object")
+    period = value.get("period_id")
+    if not isinstance(period, int) or isinstance(period, bool):
+        raise PolicyError("query_log.period_id: not an integer")
+    try:
+        until = datetime.fromisoformat(str(value.get("until")))
+    except ValueError as exc:
+        raise PolicyError(f"query_log.until: {exc}") from exc
+    if until.tzinfo is None:
+        raise PolicyError("query_log.until: no UTC offset")
+    return {"query_log_until": until.timestamp(), "query_log_period": period}
 
 
 def load_policy_file(path: str) -> Policy:

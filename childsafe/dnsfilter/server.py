@@ -23,6 +23,9 @@ Answers:
 The policy is swapped whole by ``Filter.set_policy`` (one reference assignment, from any
 thread). Counters (hour, tier, outcome) -> queries stay in memory for ``take_counters``,
 and the blocked names per day in ``top_blocked`` (``stats.TopBlocked``): no client address.
+Only while the policy carries a school's logging period (``query_log``) does each decided
+query also go to ``querylog.QueryLog`` (on the box, never uploaded); otherwise that costs
+one comparison.
 """
 
 from __future__ import annotations
@@ -46,6 +49,7 @@ import dns.rrset
 
 from childsafe.dnsfilter import wire
 from childsafe.dnsfilter.policy import ALLOWED, BLOCK, FORWARD, SAFESEARCH, Policy
+from childsafe.dnsfilter.querylog import QueryLog
 from childsafe.dnsfilter.stats import TopBlocked
 from childsafe.dnsfilter.upstream import Address, Cache, Entry, Resolver
 from childsafe.dnsfilter.wire import Query
@@ -116,8 +120,10 @@ class Pending:
 class _State:
     """One policy and what the hot path derives from it; replaced whole."""
 
-    def __init__(self, policy: Policy) -> None:
+    def __init__(self, policy: Policy, *, has_query_log: bool = False) -> None:
         self.policy = policy
+        # The query log's end (epoch seconds); 0: off (the policy has no period).
+        self.log_until = (policy.query_log_until or 0.0) if has_query_log else 0.0
         self.nxdomain = policy.block_mode == "nxdomain"
         self.records: dict[int, bytes] = {}
         for address in (policy.block_ipv4, policy.block_ipv6):
@@ -163,8 +169,10 @@ class Filter:
         burst: float = 2000.0,
         clock: Callable[[], float] = time.time,
         monotonic: Callable[[], float] = time.monotonic,
+        query_log: QueryLog | None = None,
     ) -> None:
         self.resolver = resolver
+        self.query_log = query_log  # per-device log, only during a school's period
         self.cache: Cache = resolver.cache
         self.clock = clock
         self.monotonic = monotonic
@@ -186,7 +194,9 @@ class Filter:
 
     def set_policy(self, policy: Policy) -> None:
         """Swap the policy whole (atomic: one reference; callable from any thread)."""
-        self._state = _State(policy)
+        if self.query_log is not None:
+            self.query_log.use_policy(policy)
+        self._state = _State(policy, has_query_log=self.query_log is not None)
         log.info("dnsfilter: policy %s in force (%s)", policy.version, policy.sizes)
 
     def take_counters(self) -> dict[tuple[int, str, str], int]:
@@ -241,8 +251,11 @@ class Filter:
         now = self.clock()
         tier = state.tier(client)
         verdict = state.policy.decide_for(query.name, tier, state.mask(tier, now))
-        counter = (int(now // 3600), tier, verdict.reason or verdict.action)
+        outcome = verdict.reason or verdict.action
+        counter = (int(now // 3600), tier, outcome)
         self.counters[counter] = self.counters.get(counter, 0) + 1
+        if now < state.log_until and self.query_log is not None:
+            self.query_log.add(now, client, query.name, qtype, outcome)
         action = verdict.action
         if action == BLOCK:
             self.top_blocked.add(int(now // 86400), query.name)

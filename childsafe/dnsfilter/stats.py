@@ -12,7 +12,7 @@ upload that fails or is repeated changes nothing). Once an upload succeeds, hour
 days that are over are dropped; the current ones stay and grow. Unsent data older than
 ``keep_hours`` is dropped (a box cut off for a week sends the last week).
 
-No per-device query log: the box keeps no record of which client asked for what.
+No per-device query log, except during a logging period a school enabled centrally (``querylog.py``: its own files on the box, never uploaded): the box otherwise keeps no record of which client asked for what.
 """
 
 from __future__ import annotations

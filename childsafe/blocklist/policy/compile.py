@@ -10,8 +10,10 @@ Rules: the province defaults (``TierRule`` without a school) overridden, tier by
 category, by the school's own rules; only blocking rules are listed, with their
 schedule when they have one. Categories: the domains of the active versions of every
 list in each category that some rule blocks (others are left out: the filter needs
-them not). Fast path for big lists: a version never changes, so its decompressed
-domains are kept in memory by version id, and the blobs are read only on a miss.
+them not). ``query_log`` only while the school's per-device query log period is in
+force (``query_log_active``). Fast path for big lists: a version never changes, so its
+decompressed domains are kept in memory by version id, and the blobs are read only on
+a miss.
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ from childsafe.blocklist.models import (
     Tier,
     TierRule,
 )
-from childsafe.blocklist.policy.services import unpack_domains
+from childsafe.blocklist.policy.services import query_log_active, unpack_domains
 from childsafe.orgs.models import Organisation
 
 FORMAT = "childsafe-policy/1"
@@ -156,6 +158,12 @@ def policy_compile(school: Organisation, *, now: Any = None) -> dict[str, Any]:
         "deny": _school_list(school, SchoolListKind.DENY),
         "safesearch": {tier: dict(values) for tier, values in SAFESEARCH.items()},
     }
+    period = query_log_active(school, now)
+    if period is not None:  # only while the school's logging period is in force
+        content["query_log"] = {
+            "until": timezone.localtime(period.ends_at).isoformat(timespec="seconds"),
+            "period_id": period.pk,
+        }
     version = hashlib.sha256(canonical_json(content)).hexdigest()
     generated_at = timezone.localtime(now or timezone.now()).isoformat(timespec="seconds")
     return {**content, "version": version, "generated_at": generated_at}

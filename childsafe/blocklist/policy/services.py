@@ -11,10 +11,14 @@ Audit details hold ids, codes and counts, never domains a school asked for.
 - ``school_network_add`` / ``school_network_remove``: a client subnet and its tier.
 - ``school_deny_add``, ``school_allow_request``, ``school_entry_remove``: the school's
   own lists; an allow request waits for ``school_allow_decide`` by the education officer.
+- ``school_settings_set``: how the school's filter answers blocked names, its default tier.
+- ``query_log_enable`` / ``query_log_end``: a period of the per-device query log on the
+  school's box (``query_log_active`` is the one in force, for the compiled policy).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import ipaddress
 import re
@@ -22,16 +26,20 @@ import zlib
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from childsafe.audit.services import audit_record
 from childsafe.blocklist.models import (
     AuthorityEntry,
+    BlockMode,
     CategoryList,
     CategoryListVersion,
     EntryKind,
     FilterCategory,
+    QueryLogPeriod,
+    SchoolFilterSettings,
     SchoolListEntry,
     SchoolListKind,
     SchoolListStatus,
@@ -409,3 +417,155 @@ def school_entry_remove(entry: SchoolListEntry, *, actor: Any) -> None:
             detail={"school": entry.school_id, "kind": entry.kind},
         )
         entry.delete()
+
+
+def school_settings_set(
+    school: Organisation,
+    *,
+    actor: Any,
+    block_mode: str,
+    block_ipv4: str | None,
+    block_ipv6: str | None,
+    default_tier: str,
+) -> SchoolFilterSettings:
+    """How the school's filter answers a blocked name (NXDOMAIN, or the address of a
+    block page, which then needs at least one address) and the tier of clients outside
+    the listed networks."""
+    _check_school(school)
+    if block_mode not in BlockMode.values:
+        raise PolicyError(_("Choose an answer from the list."), field="block_mode", code="mode")
+    if default_tier not in Tier.values:
+        raise PolicyError(_("Choose a tier from the list."), field="default_tier", code="tier")
+    addresses: dict[str, str | None] = {}
+    for field, raw, version in (("block_ipv4", block_ipv4, 4), ("block_ipv6", block_ipv6, 6)):
+        value = (raw or "").strip()
+        if not value:
+            addresses[field] = None
+            continue
+        try:
+            address = ipaddress.ip_address(value)
+        except ValueError:
+            address = None
+        if address is None or address.version != version:
+            raise PolicyError(
+                _("Give an IPv%(v)d address.") % {"v": version}, field=field, code="address"
+            )
+        addresses[field] = str(address)
+    if block_mode == BlockMode.BLOCKPAGE and not any(addresses.values()):
+        raise PolicyError(
+            _("A block page needs its IPv4 or IPv6 address."), field="block_ipv4", code="address"
+        )
+    with transaction.atomic():
+        settings, _created = SchoolFilterSettings.objects.select_for_update().update_or_create(
+            school=school,
+            defaults={"block_mode": block_mode, "default_tier": default_tier, **addresses},
+        )
+        audit_record(
+            "filter.settings_set",
+            actor=actor,
+            obj=settings,
+            detail={"school": school.pk, "mode": block_mode, "default_tier": default_tier},
+        )
+    return settings
+
+
+# --- The per-device query log ------------------------------------------------------------
+
+QUERY_LOG_MAX = dt.timedelta(days=QueryLogPeriod.MAX_DAYS)
+QUERY_LOG_START_GRACE = dt.timedelta(minutes=5)  # "from now" typed a moment ago
+
+
+def query_log_active(
+    school: Organisation, now: dt.datetime | None = None
+) -> QueryLogPeriod | None:
+    """The school's period in force at ``now``, if any (for the compiled policy)."""
+    now = now or timezone.now()
+    periods = QueryLogPeriod.objects.filter(school=school, starts_at__lte=now, ends_at__gt=now)
+    for period in periods.filter(Q(ended_early_at__isnull=True) | Q(ended_early_at__gt=now)):
+        return period
+    return None
+
+
+def query_log_enable(
+    school: Organisation,
+    *,
+    actor: Any,
+    ends_at: dt.datetime,
+    reason: str,
+    starts_at: dt.datetime | None = None,
+) -> QueryLogPeriod:
+    """Turn the school's per-device query log on from ``starts_at`` (default: now) to
+    ``ends_at``, at most 7 days, not in the past, overlapping no other period. The
+    reason goes into the audit event (like a reveal's reason); it must hold no
+    personal data."""
+    _check_school(school)
+    reason = _check_reason(reason, required=True)
+    now = timezone.now()
+    starts_at = starts_at or now
+    if starts_at < now - QUERY_LOG_START_GRACE:
+        raise PolicyError(
+            _("The period cannot start in the past."), field="starts_at", code="past"
+        )
+    starts_at = max(starts_at, now)
+    if ends_at <= starts_at:
+        raise PolicyError(_("The period must end after it starts."), field="ends_at", code="order")
+    if ends_at - starts_at > QUERY_LOG_MAX:
+        raise PolicyError(
+            _("A period lasts at most %(n)d days.") % {"n": QueryLogPeriod.MAX_DAYS},
+            field="ends_at",
+            code="too-long",
+        )
+    user = _user(actor)
+    if user is None:
+        raise PolicyError(_("Only a person can enable the query log."), code="actor")
+    with transaction.atomic():
+        Organisation.objects.select_for_update().filter(pk=school.pk).first()
+        overlapping = QueryLogPeriod.objects.filter(
+            school=school, starts_at__lt=ends_at, ends_at__gt=starts_at
+        ).filter(Q(ended_early_at__isnull=True) | Q(ended_early_at__gt=starts_at))
+        if overlapping.exists():
+            raise PolicyError(
+                _("This period overlaps another query log period of the school."),
+                field="starts_at",
+                code="overlap",
+            )
+        period = QueryLogPeriod.objects.create(
+            school=school,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            reason=reason,
+            enabled_by=user,
+            enabled_at=now,
+        )
+        audit_record(
+            "filter.query_log_enable",
+            actor=actor,
+            obj=period,
+            detail={
+                "school": school.pk,
+                "starts_at": starts_at.isoformat(),
+                "ends_at": ends_at.isoformat(),
+                "reason": reason,
+            },
+        )
+    return period
+
+
+def query_log_end(period: QueryLogPeriod, *, actor: Any) -> QueryLogPeriod:
+    """End a period now (one still to come is ended before it starts). The box stops
+    logging at its next policy download."""
+    with transaction.atomic():
+        locked = QueryLogPeriod.objects.select_for_update().get(pk=period.pk)
+        now = timezone.now()
+        if not locked.can_end(now):
+            raise PolicyError(_("This period is already over."), code="over")
+        locked.ended_early_at = now
+        locked.ended_early_by = _user(actor)
+        locked.save(update_fields=["ended_early_at", "ended_early_by"])
+        audit_record(
+            "filter.query_log_end",
+            actor=actor,
+            obj=locked,
+            detail={"school": locked.school_id},
+        )
+    return locked

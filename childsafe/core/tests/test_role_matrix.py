@@ -106,6 +106,15 @@ POST_ONLY_ROUTES = {
     "filter/requests/<int:request_id>/decide/",
     "filter/school/networks/",
     "filter/school/entries/",
+    "filter/school/networks/<int:network_id>/remove/",
+    "filter/school/entries/<int:school_entry_id>/remove/",
+    "filter/school/settings/",
+    "filter/rules/set/",
+    "filter/lists/upload/",
+    "filter/lists/<int:list_id>/rollback/",
+    "filter/school/query-log/enable/",
+    "filter/school/query-log/<int:period_id>/end/",
+    "filter/query-log/<int:period_id>/end/",
 }
 # API operations whose JSON body is required: a permitted caller sending none gets 422.
 API_BODY_REQUIRED = {
@@ -393,6 +402,10 @@ def samples(orgs: Orgs, personas: dict[str, User]) -> dict[str, dict[str, Any]]:
             "school_id": orgs.school.pk,
             "tier": "primary",
             "request_id": 999999,  # none exists: a permitted POST would 404, a GET 405
+            "network_id": 999999,  # likewise
+            "school_entry_id": 999999,
+            "list_id": 999999,
+            "period_id": 999999,  # none exists: a permitted POST would 404, a GET 405
         }
     return per_role
 

@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import json
+import platform
+import sys
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from childsafe.dnsfilter.policy import Policy, PolicyError, Verdict, load_policy
+from childsafe.dnsfilter import policy as policy_module
+from childsafe.dnsfilter.policy import (
+    Policy,
+    PolicyError,
+    Verdict,
+    load_policy,
+    release_free_memory,
+)
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 MONDAY_MORNING = datetime(2026, 11, 30, 9, 0, tzinfo=HCM)  # a Monday
@@ -192,3 +201,57 @@ def test_truncated_json_raises(document: dict[str, Any]) -> None:
         load_policy(b"[]")
     with pytest.raises(PolicyError):
         load_policy(b"\xff\xfe")
+
+
+def _count_trims(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    calls: list[int] = []
+
+    def release() -> bool:
+        calls.append(1)
+        return True
+
+    monkeypatch.setattr(policy_module, "release_free_memory", release)
+    return calls
+
+
+def _many_names(document: dict[str, Any], count: int) -> dict[str, Any]:
+    document["categories"]["adult"] = [f"n{i}.many.example" for i in range(count)]
+    return document
+
+
+@pytest.mark.parametrize("as_text", [True, False])
+def test_a_large_document_hands_its_freed_memory_back(
+    document: dict[str, Any], monkeypatch: pytest.MonkeyPatch, as_text: bool
+) -> None:
+    calls = _count_trims(monkeypatch)
+    monkeypatch.setattr(policy_module, "TRIM_AFTER_NAMES", 1000)
+    _many_names(document, 1000)
+    loaded = load_policy(json.dumps(document) if as_text else document)
+    assert calls == [1]
+    assert decide(loaded, "www.n999.many.example") == Verdict("block", "adult", "", "primary")
+    assert decide(loaded, "n1000.many.example").action == "forward"
+
+
+def test_a_small_document_does_not_trim(
+    document: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = _count_trims(monkeypatch)
+    load_policy(json.dumps(document))
+    assert calls == []
+
+
+def test_an_invalid_large_document_raises_before_trimming(
+    document: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = _count_trims(monkeypatch)
+    monkeypatch.setattr(policy_module, "TRIM_AFTER_NAMES", 10)
+    _many_names(document, 100)["categories"]["adult"].append("Not.Canonical")
+    with pytest.raises(PolicyError):
+        load_policy(json.dumps(document))
+    assert calls == []
+
+
+def test_release_free_memory_uses_glibc_where_there_is_one() -> None:
+    has_glibc = sys.platform.startswith("linux") and platform.libc_ver()[0] == "glibc"
+    assert release_free_memory() is has_glibc
+    assert release_free_memory() is has_glibc  # looked up once, callable again
