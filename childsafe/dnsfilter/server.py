@@ -33,13 +33,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import socket
 import struct
 import threading
 import time
 from collections.abc import Callable, Coroutine, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import Any
 
 import dns.message
 import dns.name
@@ -53,7 +54,7 @@ from childsafe.dnsfilter.querylog import QueryLog
 from childsafe.dnsfilter.stats import TopBlocked
 from childsafe.dnsfilter.upstream import Address, Cache, Entry, Resolver
 from childsafe.dnsfilter.wire import Query
-from childsafe.lib.dnsnet import listen_udp_and_tcp
+from childsafe.lib.dnsnet import listen_udp_socket_and_tcp
 
 log = logging.getLogger(__name__)
 
@@ -328,32 +329,64 @@ class Filter:
 # -- Transport -------------------------------------------------------------------------
 
 
-class _Udp(asyncio.DatagramProtocol):
-    def __init__(self, server: FilterServer) -> None:
+UDP_BATCH = 256  # datagrams read per wakeup before the loop runs anything else
+UDP_MAX = 65535  # the largest datagram read (asyncio's transport asks for 256 KiB)
+
+
+class _Udp:
+    """The UDP socket, read by the server itself: one ``loop.add_reader`` callback drains
+    up to ``UDP_BATCH`` datagrams per wakeup and answers at once, with a plain
+    ``sendto``, everything ``Filter.respond`` answers at once (blocked, cached, errors);
+    only cache misses become tasks. No transport, no protocol call, no future per
+    packet: asyncio's datagram path costs more than the answer itself."""
+
+    def __init__(self, server: FilterServer, sock: socket.socket) -> None:
         self.server = server
         self.filter = server.filter
-        self.transport: asyncio.DatagramTransport | None = None
+        self.sock = sock
+        self.closed = False
 
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = cast(asyncio.DatagramTransport, transport)  # 3.11: not a subclass
+    def readable(self) -> None:
+        recvfrom = self.sock.recvfrom
+        sendto = self.sock.sendto
+        respond = self.filter.respond
+        spawn = self.server.spawn
+        later = self._later
+        for _ in range(UDP_BATCH):
+            try:
+                data, addr = recvfrom(UDP_MAX)
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError:  # an ICMP error reported on the socket: read on
+                continue
+            result = respond(data, addr[0], False)
+            if result is None:
+                continue
+            if isinstance(result, bytes):
+                try:
+                    sendto(result, addr)
+                except OSError:  # buffer full or the client gone: UDP, it asks again
+                    self._unsent(addr)
+            else:
+                spawn(later(result, addr))
 
-    def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
-        result = self.filter.respond(data, addr[0], False)
-        if result is None:
-            return
-        if isinstance(result, bytes):
-            assert self.transport is not None
-            self.transport.sendto(result, addr)
-            return
-        self.server.spawn(self._later(result, addr))
+    def _unsent(self, addr: tuple[str, int]) -> None:
+        self.filter._problem(addr[0], "UDP answer not sent")
 
     async def _later(self, pending: Pending, addr: tuple[str, int]) -> None:
         answer = await self.filter.finish(pending, addr[0], False)
-        if self.transport is not None:
-            self.transport.sendto(answer, addr)
+        if self.closed:
+            return
+        try:
+            self.sock.sendto(answer, addr)
+        except OSError:
+            self._unsent(addr)
 
-    def error_received(self, exc: Exception) -> None:
-        pass
+    def close(self) -> None:
+        if not self.closed:
+            self.closed = True
+            asyncio.get_running_loop().remove_reader(self.sock)
+            self.sock.close()
 
 
 class FilterServer:
@@ -372,7 +405,7 @@ class FilterServer:
         self.max_tcp_clients = max_tcp_clients
         self.max_pending = max_pending
         self.addresses: list[Address] = []
-        self._udp: list[asyncio.DatagramTransport] = []
+        self._udp: list[_Udp] = []
         self._tcp: list[asyncio.Server] = []
         self._tasks: set[asyncio.Task[None]] = set()
         self._tcp_clients = 0
@@ -386,9 +419,9 @@ class FilterServer:
         )
 
     async def _listen(self, host: str, port: int) -> Address:
-        udp, tcp, bound = await listen_udp_and_tcp(
-            host, port, lambda: _Udp(self), self._tcp_client
-        )
+        sock, tcp, bound = await listen_udp_socket_and_tcp(host, port, self._tcp_client)
+        udp = _Udp(self, sock)
+        asyncio.get_running_loop().add_reader(sock, udp.readable)
         self._udp.append(udp)
         self._tcp.append(tcp)
         return host, bound

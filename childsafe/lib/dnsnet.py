@@ -4,6 +4,7 @@ packet path imports it too)."""
 from __future__ import annotations
 
 import asyncio
+import socket
 from collections.abc import Awaitable, Callable
 
 TcpHandler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
@@ -22,6 +23,31 @@ async def listen_udp_and_tcp(
         udp, _ = await loop.create_datagram_endpoint(udp_protocol, local_addr=(host, port))
         bound = udp.get_extra_info("sockname")[1]
         try:
+            tcp = await asyncio.start_server(tcp_handler, host, bound, reuse_address=True)
+        except OSError:
+            udp.close()
+            if port != 0 or attempt == 19:  # port 0: UDP's free port was taken in TCP
+                raise
+            continue
+        return udp, tcp, bound
+    raise AssertionError("unreachable")
+
+
+async def listen_udp_socket_and_tcp(
+    host: str, port: int, tcp_handler: TcpHandler
+) -> tuple[socket.socket, asyncio.Server, int]:
+    """As ``listen_udp_and_tcp``, but UDP as a bare non-blocking socket, for a server
+    that reads it itself (``loop.add_reader``) instead of through a transport."""
+    infos = await asyncio.get_running_loop().getaddrinfo(
+        host, port, type=socket.SOCK_DGRAM, flags=socket.AI_PASSIVE
+    )
+    family, _, proto, _, address = infos[0]
+    for attempt in range(20):
+        udp = socket.socket(family, socket.SOCK_DGRAM, proto)
+        try:
+            udp.setblocking(False)
+            udp.bind(address)
+            bound = udp.getsockname()[1]
             tcp = await asyncio.start_server(tcp_handler, host, bound, reuse_address=True)
         except OSError:
             udp.close()

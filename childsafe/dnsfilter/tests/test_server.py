@@ -359,6 +359,47 @@ def test_rate_limit_per_client(upstream: FakeUpstream, document: dict[str, Any])
         assert ask(port, "adult.example", source="127.0.0.2").rcode() == dns.rcode.NXDOMAIN
 
 
+def test_udp_burst_drained_in_batches(
+    upstream: FakeUpstream, document: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # More datagrams than one wakeup reads (``UDP_BATCH``, made small: the kernel keeps
+    # only so many), sent before any answer is read: blocked and cached ones answered
+    # at once, cache misses after the upstream.
+    monkeypatch.setattr("childsafe.dnsfilter.server.UDP_BATCH", 8)
+    upstream.add("www.example", "A", "192.0.2.1", ttl=300)
+    upstream.add("mail.example", "A", "192.0.2.2", ttl=300)
+    with filtering([upstream.address], document, rate=0) as (port, flt):
+        assert addresses(ask(port, "www.example")) == ["192.0.2.1"]  # now cached
+        names = ["adult.example", "www.example"] * 50 + ["mail.example"]
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
+            for qid, name in enumerate(names):
+                query = dns.message.make_query(name, "A", id=qid)
+                sock.sendto(query.to_wire(), ("127.0.0.1", port))
+            sock.settimeout(3)
+            answers: dict[int, dns.message.Message] = {}
+            while len(answers) < len(names):
+                response = dns.message.from_wire(sock.recv(65535))
+                answers[response.id] = response
+        for qid, name in enumerate(names):
+            response = answers[qid]
+            assert response.question[0].name == dns.name.from_text(name)
+            if name == "adult.example":
+                assert response.rcode() == dns.rcode.NXDOMAIN
+            else:
+                assert addresses(response) == [
+                    "192.0.2.2" if name == "mail.example" else "192.0.2.1"
+                ]
+    assert upstream.queries == [("udp", "www.example", "A"), ("udp", "mail.example", "A")]
+    assert flt.problems == {}
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:  # stopped: port closed
+        sock.settimeout(0.3)
+        sock.connect(("127.0.0.1", port))
+        sock.send(dns.message.make_query("adult.example", "A").to_wire())
+        with pytest.raises((ConnectionRefusedError, TimeoutError)):
+            sock.recv(512)
+
+
 def mutate(packet: bytes, rng: random.Random) -> bytes:
     data = bytearray(packet)
     for _ in range(rng.randint(1, 6)):
