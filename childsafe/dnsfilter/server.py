@@ -35,7 +35,6 @@ import contextlib
 import logging
 import socket
 import struct
-import threading
 import time
 from collections.abc import Callable, Coroutine, Iterator, Sequence
 from dataclasses import dataclass
@@ -54,7 +53,7 @@ from childsafe.dnsfilter.querylog import QueryLog
 from childsafe.dnsfilter.stats import TopBlocked
 from childsafe.dnsfilter.upstream import Address, Cache, Entry, Resolver
 from childsafe.dnsfilter.wire import Query
-from childsafe.lib.dnsnet import listen_udp_socket_and_tcp
+from childsafe.lib.dnsnet import listen_udp_socket_and_tcp, running_in_thread
 
 log = logging.getLogger(__name__)
 
@@ -510,33 +509,5 @@ def serve_in_thread(
     filter: Filter, listen: Sequence[Address] = (("127.0.0.1", 0),)
 ) -> Iterator[FilterServer]:
     """Run a filter server on its own event loop in a thread (tests, benchmarks)."""
-    loop = asyncio.new_event_loop()
-    server = FilterServer(filter, listen)
-    started = threading.Event()
-    failure: list[BaseException] = []
-
-    def serve() -> None:
-        asyncio.set_event_loop(loop)
-        try:
-            loop.run_until_complete(server.start())
-        except BaseException as exc:
-            failure.append(exc)
-            started.set()
-            return
-        started.set()
-        try:
-            loop.run_forever()
-        finally:
-            loop.run_until_complete(server.stop())
-            loop.close()
-
-    thread = threading.Thread(target=serve, name="dnsfilter", daemon=True)
-    thread.start()
-    started.wait()
-    if failure:
-        raise failure[0]
-    try:
+    with running_in_thread(FilterServer(filter, listen), "dnsfilter") as server:
         yield server
-    finally:
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join(15)

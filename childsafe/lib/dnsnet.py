@@ -4,8 +4,11 @@ packet path imports it too)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
-from collections.abc import Awaitable, Callable
+import threading
+from collections.abc import Awaitable, Callable, Iterator
+from typing import Protocol, TypeVar
 
 TcpHandler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 
@@ -56,3 +59,47 @@ async def listen_udp_socket_and_tcp(
             continue
         return udp, tcp, bound
     raise AssertionError("unreachable")
+
+
+class AsyncServer(Protocol):
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
+ServerT = TypeVar("ServerT", bound=AsyncServer)
+
+
+@contextlib.contextmanager
+def running_in_thread(server: ServerT, name: str) -> Iterator[ServerT]:
+    """Run ``server`` on its own event loop in a daemon thread (tests, benchmarks):
+    ``start()`` before the block (its exception is raised here), ``stop()`` after it."""
+    loop = asyncio.new_event_loop()
+    started = threading.Event()
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        asyncio.set_event_loop(loop)
+        try:
+            loop.run_until_complete(server.start())
+        except BaseException as exc:
+            failure.append(exc)
+            started.set()
+            return
+        started.set()
+        try:
+            loop.run_forever()
+        finally:
+            loop.run_until_complete(server.stop())
+            loop.close()
+
+    thread = threading.Thread(target=run, name=name, daemon=True)
+    thread.start()
+    started.wait()
+    if failure:
+        raise failure[0]
+    try:
+        yield server
+    finally:
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(15)

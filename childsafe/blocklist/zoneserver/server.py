@@ -40,7 +40,7 @@ from childsafe.blocklist.zoneserver.protocol import (
 )
 from childsafe.blocklist.zoneserver.wire import Domains, RecordFormat, Records, notify_message
 from childsafe.blocklist.zoneserver.zonedata import ZoneView
-from childsafe.lib.dnsnet import listen_udp_and_tcp
+from childsafe.lib.dnsnet import listen_udp_and_tcp, running_in_thread
 
 log = logging.getLogger(__name__)
 
@@ -323,35 +323,8 @@ def serve_in_thread(
     wait_loaded_secs: float = 30.0,
 ) -> Iterator[ZoneServer]:
     """Run a zone server on its own event loop in a thread (tests, benchmarks)."""
-    loop = asyncio.new_event_loop()
     server = ZoneServer(options, source=source, fmt=fmt)
-    started = threading.Event()
-    failure: list[BaseException] = []
-
-    def run() -> None:
-        asyncio.set_event_loop(loop)
-        try:
-            loop.run_until_complete(server.start())
-        except BaseException as exc:
-            failure.append(exc)
-            started.set()
-            return
-        started.set()
-        try:
-            loop.run_forever()
-        finally:
-            loop.run_until_complete(server.stop())
-            loop.close()
-
-    thread = threading.Thread(target=run, name="zoneserver", daemon=True)
-    thread.start()
-    started.wait()
-    if failure:
-        raise failure[0]
-    try:
+    with running_in_thread(server, "zoneserver"):
         if wait_loaded_secs and not server.loaded.wait(wait_loaded_secs):
             raise TimeoutError("the zone server did not load the zone in time")
         yield server
-    finally:
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join(15)
