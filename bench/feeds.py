@@ -64,9 +64,10 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
+from scratch import drop_database, environment, recreate_database, run  # noqa: E402
+
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "childsafe.settings")
 
@@ -382,19 +383,19 @@ def knot_version() -> str:
 def childsafe_rounds(args: argparse.Namespace, entries: list[str], label: str) -> list[Round]:
     print(f"\n-- ChildSafe, {len(entries):,} entries --")
     workdir = Path(tempfile.mkdtemp(prefix="childsafe-bench-feeds-"))
-    env = _environment(args.database_url, workdir)
+    env = environment(args.database_url, workdir)
     zone_port, unbound_port, web_port = free_port(), free_port(), free_port()
     env["CHILDSAFE_ZONESERVER_NOTIFY"] = f"127.0.0.1:{zone_port}"
     try:
-        _recreate_database(args.database_url)
-        _run([CHILDSAFE, "migrate", "--noinput", "-v", "0"], env)
-        _run([CHILDSAFE, "createcachetable"], env)
+        recreate_database(args.database_url)
+        run([CHILDSAFE, "migrate", "--noinput", "-v", "0"], env)
+        run([CHILDSAFE, "createcachetable"], env)
         started = time.perf_counter()
         _copy_entries(args.database_url, entries)
         print(
             f"loaded {len(entries):,} entries with COPY in {time.perf_counter() - started:.1f} s"
         )
-        out = _run([CHILDSAFE, "shell", "-c", SETUP], env)
+        out = run([CHILDSAFE, "shell", "-c", SETUP], env)
         token = out.split("TOKEN=", 1)[1].split()[0]
         serial = int(out.split("SERIAL=", 1)[1].split()[0])
         with (
@@ -436,7 +437,7 @@ def childsafe_rounds(args: argparse.Namespace, entries: list[str], label: str) -
                 return _rounds(args, add, resolver, label, "ChildSafe")
     finally:
         _print_log_tail(workdir / "zoneserver.log", "zone server", lines=6)
-        _drop_database(args.database_url)
+        drop_database(args.database_url)
         shutil.rmtree(workdir, ignore_errors=True)
 
 
@@ -684,58 +685,6 @@ def _wait_http(port: int, timeout: float = 60) -> None:
             pass
         time.sleep(0.2)
     raise RuntimeError("the web app did not answer /healthz in time")
-
-
-def _environment(database_url: str, data_dir: Path) -> dict[str, str]:
-    from cryptography.fernet import Fernet
-
-    return {
-        **os.environ,
-        "DEBUG": "false",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "CHILDSAFE_DATA_KEY": Fernet.generate_key().decode(),
-        "CHILDSAFE_DEMO": "false",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "DATABASE_URL": database_url,
-        "CHILDSAFE_DATA_DIR": str(data_dir),
-        "LOG_LEVEL": "WARNING",
-    }
-
-
-def _run(argv: list[str], env: dict[str, str]) -> str:
-    done = subprocess.run(argv, env=env, cwd=ROOT, capture_output=True, text=True)
-    if done.returncode:
-        sys.exit(f"{' '.join(argv[:2])} failed:\n{done.stderr}")
-    return done.stdout
-
-
-def _admin_connection(database_url: str) -> tuple[Any, str]:
-    import psycopg
-
-    parts = urlsplit(database_url)
-    admin_url = urlunsplit(parts._replace(path="/postgres"))
-    return psycopg.connect(admin_url, autocommit=True), parts.path.lstrip("/")
-
-
-def _recreate_database(database_url: str) -> None:
-    from psycopg import sql
-
-    conn, name = _admin_connection(database_url)
-    with conn:
-        conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-
-
-def _drop_database(database_url: str) -> None:
-    from psycopg import sql
-
-    conn, name = _admin_connection(database_url)
-    with conn:
-        conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
 
 
 def _copy_entries(database_url: str, domains: list[str]) -> None:

@@ -48,10 +48,11 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
+from scratch import drop_database, environment, recreate_database, run  # noqa: E402
+
 CHILDSAFE = str(Path(sys.executable).parent / "childsafe")
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/childsafe_bench"
 # The target, for JSON-only submissions on a 2-core machine.
@@ -158,19 +159,19 @@ def main() -> int:
         return _in_process_child(args.in_process_child)
 
     data_dir = Path(tempfile.mkdtemp(prefix="childsafe-bench-"))
-    env = _environment(args.database_url, data_dir)
+    env = environment(args.database_url, data_dir)
     if args.gunicorn_args:
         env["GUNICORN_CMD_ARGS"] = args.gunicorn_args
     server: subprocess.Popen[bytes] | None = None
     log = None
     try:
-        _recreate_database(args.database_url)
-        _run([CHILDSAFE, "migrate", "--noinput", "-v", "0"], env)
-        _run([CHILDSAFE, "createcachetable"], env)
-        token = _run([CHILDSAFE, "shell", "-c", SETUP], env).split("TOKEN=", 1)[1].strip()
+        recreate_database(args.database_url)
+        run([CHILDSAFE, "migrate", "--noinput", "-v", "0"], env)
+        run([CHILDSAFE, "createcachetable"], env)
+        token = run([CHILDSAFE, "shell", "-c", SETUP], env).split("TOKEN=", 1)[1].strip()
         if args.in_process:
             child = [sys.executable, __file__, "--in-process-child", str(args.in_process)]
-            print(_run(child, {**env, "BENCH_TOKEN": token}), end="")
+            print(run(child, {**env, "BENCH_TOKEN": token}), end="")
             return 0
         port = _free_port()
         log = (data_dir / "server.log").open("wb")
@@ -228,7 +229,7 @@ def main() -> int:
         expected = warm_up.created + sum(p.created for p in phases)
         stored = _count_reports(args.database_url)
         print(f"database: {stored} reports stored for {expected} answers 201 (incl. warm-up)")
-        print(_run([CHILDSAFE, "shell", "--no-imports", "-c", LINK], env), end="")
+        print(run([CHILDSAFE, "shell", "--no-imports", "-c", LINK], env), end="")
         if any(s != 201 for p in [warm_up, *phases] for s in p.statuses) or any(
             p.errors for p in phases
         ):
@@ -242,7 +243,7 @@ def main() -> int:
         if log is not None:
             log.close()
         if not args.keep_db:
-            _drop_database(args.database_url)
+            drop_database(args.database_url)
         shutil.rmtree(data_dir, ignore_errors=True)
 
 
@@ -481,58 +482,6 @@ def _png_of_size(size: int) -> bytes:
 
 
 # --- Server and database -----------------------------------------------------------------
-
-
-def _environment(database_url: str, data_dir: Path) -> dict[str, str]:
-    from cryptography.fernet import Fernet
-
-    return {
-        **os.environ,
-        "DEBUG": "false",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "CHILDSAFE_DATA_KEY": Fernet.generate_key().decode(),
-        "CHILDSAFE_DEMO": "false",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "DATABASE_URL": database_url,
-        "CHILDSAFE_DATA_DIR": str(data_dir),
-        "LOG_LEVEL": "WARNING",
-    }
-
-
-def _run(argv: list[str], env: dict[str, str]) -> str:
-    done = subprocess.run(argv, env=env, cwd=ROOT, capture_output=True, text=True)
-    if done.returncode:
-        sys.exit(f"{' '.join(argv[:2])} failed:\n{done.stderr}")
-    return done.stdout
-
-
-def _admin_connection(database_url: str) -> tuple[Any, str]:
-    import psycopg
-
-    parts = urlsplit(database_url)
-    admin_url = urlunsplit(parts._replace(path="/postgres"))
-    return psycopg.connect(admin_url, autocommit=True), parts.path.lstrip("/")
-
-
-def _recreate_database(database_url: str) -> None:
-    from psycopg import sql
-
-    conn, name = _admin_connection(database_url)
-    with conn:
-        conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-
-
-def _drop_database(database_url: str) -> None:
-    from psycopg import sql
-
-    conn, name = _admin_connection(database_url)
-    with conn:
-        conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
 
 
 def _count_reports(database_url: str) -> int:
