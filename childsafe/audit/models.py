@@ -14,9 +14,7 @@ from django.db import connections, models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-
-class AppendOnlyError(RuntimeError):
-    """Audit events cannot be changed or deleted."""
+from childsafe.lib.models import AppendOnlyError
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):

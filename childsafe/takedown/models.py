@@ -18,12 +18,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from childsafe.lib.models import AppendOnlyModel
 from childsafe.orgs.models import Organisation
 from childsafe.reports.models import Category
-
-
-class AppendOnlyError(RuntimeError):
-    """Order events and verification checks cannot be changed or deleted."""
 
 
 class ScopeKind(models.TextChoices):
@@ -223,29 +220,6 @@ class OrderEventKind(models.TextChoices):
     CAME_BACK = "came_back", _("Content came back: reopened")
     ESCALATED = "escalated", _("Overdue: escalated")
     WITHDRAWN = "withdrawn", _("Withdrawn")
-
-
-class AppendOnlyQuerySet(models.QuerySet):  # type: ignore[type-arg]
-    def update(self, **kwargs):  # type: ignore[no-untyped-def]
-        raise AppendOnlyError(f"{self.model.__name__} rows are append-only")
-
-    def delete(self):  # type: ignore[no-untyped-def]
-        raise AppendOnlyError(f"{self.model.__name__} rows are append-only")
-
-
-class AppendOnlyModel(models.Model):
-    objects = AppendOnlyQuerySet.as_manager()
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        if not self._state.adding:
-            raise AppendOnlyError(f"{type(self).__name__} rows are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        raise AppendOnlyError(f"{type(self).__name__} rows are append-only")
 
 
 class OrderEvent(AppendOnlyModel):

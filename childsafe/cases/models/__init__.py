@@ -15,6 +15,8 @@ Django registered them before the split.
 
 from __future__ import annotations
 
+from childsafe.lib.models import AppendOnlyError
+
 # isort: off
 # In the order Django registered the models before the split (one models.py).
 from childsafe.cases.models.case import (
@@ -23,11 +25,9 @@ from childsafe.cases.models.case import (
     OPEN_TASK_STATUSES,
     AgencyTask,
     AgencyTaskStatus,
-    AppendOnlyError,
     Case,
     CaseEvent,
     CaseEventKind,
-    CaseEventQuerySet,
     CaseReport,
     CaseStatus,
     CaseTask,
@@ -41,7 +41,6 @@ from childsafe.cases.models.clocks import (
     Clock,
     ClockEvent,
     ClockEventKind,
-    ClockEventQuerySet,
     ClockExtensionStep,
     ClockRule,
     ClockRuleQuerySet,
@@ -88,7 +87,6 @@ __all__ = [
     "HIDDEN_TASK_STATUSES",
     "AgencyTask",
     "CaseEventKind",
-    "CaseEventQuerySet",
     "CaseEvent",
     "Note",
     "CaseTask",
@@ -105,7 +103,6 @@ __all__ = [
     "Clock",
     "ClockEventKind",
     "SuspensionGround",
-    "ClockEventQuerySet",
     "ClockEvent",
     "AssessmentKind",
     "ItemKind",

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from childsafe.lib.crypto import EncryptedTextField
+from childsafe.lib.models import AppendOnlyModel
 from childsafe.orgs.models import AdminUnit, Function, Organisation
 from childsafe.reports.models import Category, Report
 
@@ -27,10 +28,6 @@ CATEGORY_SEVERITY: dict[str, int] = {
     Category.SCAM: 20,
     Category.OTHER: 10,
 }
-
-
-class AppendOnlyError(RuntimeError):
-    """Timeline events cannot be changed or deleted."""
 
 
 class CaseStatus(models.TextChoices):
@@ -250,15 +247,7 @@ class CaseEventKind(models.TextChoices):
     ANONYMISED = "anonymised", _("Personal data removed (retention period over)")
 
 
-class CaseEventQuerySet(models.QuerySet["CaseEvent"]):
-    def update(self, **kwargs):  # type: ignore[no-untyped-def]
-        raise AppendOnlyError("case events are append-only")
-
-    def delete(self):  # type: ignore[no-untyped-def]
-        raise AppendOnlyError("case events are append-only")
-
-
-class CaseEvent(models.Model):
+class CaseEvent(AppendOnlyModel):
     """One line of the case timeline. ``detail`` holds ids and codes, never personal data."""
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
@@ -277,18 +266,8 @@ class CaseEvent(models.Model):
     at = models.DateTimeField(default=timezone.now, db_index=True)
     detail = models.JSONField(default=dict, blank=True)
 
-    objects = CaseEventQuerySet.as_manager()
-
     class Meta:
         ordering = ["at", "id"]
-
-    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        if not self._state.adding:
-            raise AppendOnlyError("case events are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        raise AppendOnlyError("case events are append-only")
 
 
 class Note(models.Model):

@@ -11,7 +11,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from childsafe.cases.models.case import AgencyTask, AppendOnlyError, Case
+from childsafe.cases.models.case import AgencyTask, Case
+from childsafe.lib.models import AppendOnlyModel
 from childsafe.orgs.models import Function
 
 
@@ -270,15 +271,7 @@ class SuspensionGround(models.TextChoices):
     OTHER = "other", _("Another ground (name the provision in the legal basis)")
 
 
-class ClockEventQuerySet(models.QuerySet["ClockEvent"]):
-    def update(self, **kwargs):  # type: ignore[no-untyped-def]
-        raise AppendOnlyError("clock events are append-only")
-
-    def delete(self):  # type: ignore[no-untyped-def]
-        raise AppendOnlyError("clock events are append-only")
-
-
-class ClockEvent(models.Model):
+class ClockEvent(AppendOnlyModel):
     """What happened to a clock, with who approved it and on which legal basis."""
 
     clock = models.ForeignKey(Clock, on_delete=models.PROTECT, related_name="events")
@@ -303,15 +296,5 @@ class ClockEvent(models.Model):
     )
     due_at = models.DateTimeField(null=True, blank=True, help_text=_("Due time afterwards."))
 
-    objects = ClockEventQuerySet.as_manager()
-
     class Meta:
         ordering = ["at", "id"]
-
-    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        if not self._state.adding:
-            raise AppendOnlyError("clock events are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        raise AppendOnlyError("clock events are append-only")
