@@ -3,6 +3,7 @@
     childsafe dnsfilter --listen 0.0.0.0:53 [--listen [::]:53] --upstream 1.1.1.1:53
         [--upstream 8.8.8.8:53] --server https://province.example --school 12
         --state-dir /var/lib/childsafe-dnsfilter [--sync-secs 300] [--stats-secs 900]
+        [--notify-from 203.0.113.5/32[,2001:db8::/64]]
 
 The token comes from ``CHILDSAFE_DNSFILTER_TOKEN`` or ``--token-file`` (``--token`` works
 too, but a command line is visible to every user of the box). Every option has an
@@ -11,7 +12,11 @@ comma-separated list); the command line wins.
 
 ``childsafe.cli`` sends ``dnsfilter`` here before any Django setup: the box needs no
 settings and no database. SIGTERM/SIGINT stop (after one last stats upload, 5 s at
-most); SIGHUP downloads the policy now. Bad arguments: a message and exit code 2.
+most); SIGHUP downloads the policy now, and so does a DNS NOTIFY from a
+``--notify-from`` network (``childsafe.dnsfilter.notify``; without the option every
+NOTIFY is REFUSED). Bad arguments: a message and exit code 2.
+
+Counts not yet uploaded are kept in ``<state-dir>/stats.json`` and survive a restart.
 
 Per-device query log: only while the policy carries a school's logging period, into
 ``<state-dir>/querylog/`` (mode 0600), deleted after 7 days, never uploaded
@@ -29,10 +34,11 @@ import os
 import signal
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from childsafe.dnsfilter.notify import Network, NotifyHandler, parse_networks
 from childsafe.dnsfilter.querylog import DIRECTORY as QUERYLOG_DIRECTORY
 from childsafe.dnsfilter.querylog import QueryLog
 from childsafe.dnsfilter.server import Filter, FilterServer
@@ -56,6 +62,7 @@ class Config:
     sync_secs: float
     stats_secs: float
     log_level: str = "INFO"
+    notify_from: list[Network] = field(default_factory=list)  # empty: NOTIFY is REFUSED
 
 
 def parse_address(text: str, default_port: int = 53) -> Address:
@@ -109,6 +116,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--sync-secs", help="seconds between policy downloads (default 300)")
     parser.add_argument("--stats-secs", help="seconds between stats uploads (default 900)")
+    parser.add_argument(
+        "--notify-from",
+        action="append",
+        metavar="CIDR[,CIDR]",
+        help="networks whose DNS NOTIFY makes the filter download its policy at once "
+        "(the central server's address; repeatable; default none: every NOTIFY is refused)",
+    )
     parser.add_argument("--log-level", default=os.environ.get(ENV + "LOG_LEVEL", "INFO"))
     return parser
 
@@ -164,6 +178,14 @@ def parse_args(argv: Sequence[str]) -> Config:
             parser.error(f"{option}: seconds between 5 and 86400, not {text!r}")
         return number
 
+    try:
+        notify_from = parse_networks(
+            [v for value in args.notify_from or [] for v in value.split(",")]
+            or _env_list("NOTIFY_FROM")
+        )
+    except ValueError as exc:
+        parser.error(f"--notify-from: {exc}")
+
     return Config(
         listen=listen,
         upstreams=upstreams,
@@ -174,6 +196,7 @@ def parse_args(argv: Sequence[str]) -> Config:
         sync_secs=seconds(args.sync_secs, "SYNC_SECS", "--sync-secs", 300.0),
         stats_secs=seconds(args.stats_secs, "STATS_SECS", "--stats-secs", 900.0),
         log_level=args.log_level,
+        notify_from=notify_from,
     )
 
 
@@ -189,13 +212,15 @@ async def serve(
     filter = Filter(Resolver(config.upstreams), query_log=query_log)
     link = Link(config.server, config.token, config.school)
     sync = PolicySync(filter, link, config.state_dir)
-    stats = StatsUpload(filter, link)
+    stats = StatsUpload(filter, link, state_dir=config.state_dir)
+    stats.load_saved()
     if not sync.load_saved():
         log.warning("dnsfilter: answering SERVFAIL until a policy is downloaded")
+    wake = asyncio.Event()  # set by SIGHUP and an accepted NOTIFY: download now
+    filter.on_notify = NotifyHandler(config.notify_from, wake)
     server = FilterServer(filter, config.listen)
     await server.start()
     loop = asyncio.get_running_loop()
-    wake = asyncio.Event()
     with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
         loop.add_signal_handler(signal.SIGHUP, wake.set)
     tasks = [

@@ -1,7 +1,11 @@
 """The filter's link to the central server: its school's policy down, counts up.
 
 Policy (``PolicySync``): ``GET <server>/feeds/school/<id>/policy.json`` with the token
-and ``If-None-Match`` on a schedule (``--sync-secs``) and on demand (SIGHUP).
+and ``If-None-Match`` on a schedule (``--sync-secs``) and on demand: SIGHUP, or a DNS
+NOTIFY from the central server (``notify.NotifyHandler``, accepted only from
+``--notify-from`` networks). Both set the event ``PolicySync.run`` waits on, so any
+number of them during a download give one more download, at most one every
+``MIN_SYNC_GAP_SECS``.
 
 - 200: the whole body is validated by ``load_policy`` (and must name this school)
   before anything changes; only then is it swapped into the filter and written to the
@@ -19,13 +23,20 @@ the last policy it had. With no policy at all (first start, server unreachable, 
 saved) the filter answers every query SERVFAIL: clients see failing lookups and nothing
 unfiltered goes through, until the first good download.
 
-HTTP with ETags is enough for one document per school polled every few minutes; the
-zone server's IXFR and NOTIFY serve resolvers that take the RPZ (not this service).
+HTTP with ETags carries the document; NOTIFY only says when to fetch it. The central
+worker (job ``filter-notify``) sends one NOTIFY to the box address the school registered
+after each change to the school's compiled policy; without it (no address registered,
+a NOTIFY lost, ``--notify-from`` unset) the schedule still brings the change. The zone
+server's IXFR and NOTIFY serve resolvers that take the RPZ (not this service).
 
 Stats (``StatsUpload``): every ``--stats-secs`` the filter's counters (hour, tier,
 outcome) and top blocked names per day are added to ``stats.Totals`` and posted to
 ``<server>/feeds/school/<id>/stats``; the central side replaces each hour's and day's
-counts, so repeats and retries are harmless.
+counts, so repeats and retries are harmless. The totals not yet sent are saved to
+``<state-dir>/stats.json`` (atomically, mode 0600) after each collection (every
+``--stats-secs`` and at stop) and after each successful upload; at start ``load_saved``
+adds them back (hours older than the keep window dropped; an unreadable file is logged
+once and ignored), so a restart loses at most the counts since the last collection.
 
 Blocking HTTP runs in a worker thread (``asyncio.to_thread``); the packet path never
 waits for it. Django-free: urllib only.
@@ -57,6 +68,8 @@ from childsafe.dnsfilter.stats import Totals
 log = logging.getLogger(__name__)
 
 POLICY_FILE = "policy.json"
+STATS_FILE = "stats.json"
+MIN_SYNC_GAP_SECS = 2.0  # between downloads that a NOTIFY or SIGHUP asks for
 MAX_POLICY_BYTES = 64 * 1024 * 1024
 FIRST_RETRY_SECS = 15.0
 MAX_RETRY_SECS = 900.0
@@ -104,7 +117,7 @@ def http(
     return Response(status, response_headers, data)
 
 
-def write_atomically(path: Path, data: bytes) -> None:
+def write_atomically(path: Path, data: bytes, mode: int = 0o640) -> None:
     """Replace ``path`` with ``data`` whole: a crash leaves the old file or the new one."""
     fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
@@ -112,7 +125,7 @@ def write_atomically(path: Path, data: bytes) -> None:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
-        os.chmod(temp, 0o640)
+        os.chmod(temp, mode)
         os.replace(temp, path)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
@@ -250,14 +263,21 @@ class PolicySync:
             log.error("dnsfilter: policy %s in force but not saved: %s", policy.version, exc)
         return "updated"
 
-    async def run(self, interval: float, wake: asyncio.Event) -> None:
+    async def run(
+        self, interval: float, wake: asyncio.Event, *, min_gap_secs: float = MIN_SYNC_GAP_SECS
+    ) -> None:
         """Download now, then every ``interval`` seconds (sooner after a failure, or when
-        ``wake`` is set: SIGHUP), until cancelled."""
+        ``wake`` is set: SIGHUP or a NOTIFY), until cancelled. ``wake`` set any number of
+        times during a download gives one more download, ``min_gap_secs`` after the last
+        one began at the earliest."""
+        loop = asyncio.get_running_loop()
         while True:
             wake.clear()
+            began = loop.time()
             await asyncio.to_thread(self.sync_once)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(wake.wait(), self.failures.delay(interval))
+                await asyncio.sleep(max(0.0, began + min_gap_secs - loop.time()))
 
 
 class StatsUpload:
@@ -270,12 +290,46 @@ class StatsUpload:
         *,
         totals: Totals | None = None,
         clock: Callable[[], float] = time.time,
+        state_dir: str | Path | None = None,
     ) -> None:
         self.filter = filter
         self.link = link
         self.totals = totals or Totals()
         self.clock = clock
         self.failures = _Failures("stats upload")
+        # Where the unsent totals are kept across restarts; None: in memory only.
+        self.path = Path(state_dir) / STATS_FILE if state_dir is not None else None
+
+    def load_saved(self) -> bool:
+        """Add the totals saved before the last stop, if any (hours past the keep window
+        dropped). An unreadable or invalid file is logged and ignored."""
+        if self.path is None:
+            return False
+        try:
+            data = self.path.read_bytes()
+        except FileNotFoundError:
+            return False
+        except OSError as exc:
+            log.error("dnsfilter: cannot read the saved counts %s: %s", self.path, exc)
+            return False
+        try:
+            self.totals.load(data)
+        except ValueError as exc:
+            log.error("dnsfilter: the saved counts %s are not valid, ignored: %s", self.path, exc)
+            return False
+        self.totals.expire(int(self.clock() // 3600))
+        log.info("dnsfilter: unsent counts loaded from %s", self.path)
+        return True
+
+    def save(self, data: bytes) -> None:
+        """Write ``Totals.dump`` bytes to the state directory (in a worker thread)."""
+        if self.path is None:
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            write_atomically(self.path, data, mode=0o600)
+        except OSError as exc:
+            log.error("dnsfilter: cannot save the unsent counts to %s: %s", self.path, exc)
 
     def collect(self) -> dict[str, Any] | None:
         """Move the filter's counters into the totals (on the event loop's thread)."""
@@ -303,12 +357,20 @@ class StatsUpload:
         self.totals.sent(now_hour)
         return True
 
+    def _upload_and_save(self, payload: dict[str, Any], now_hour: int) -> bool:
+        sent = self.upload(payload, now_hour)
+        if sent:
+            self.save(self.totals.dump())  # what is left: the hours still going on
+        return sent
+
     async def upload_once(self) -> bool:
         payload = self.collect()
+        if self.path is not None:
+            await asyncio.to_thread(self.save, self.totals.dump())
         if payload is None:
             return True
         now_hour = int(self.clock() // 3600)
-        return await asyncio.to_thread(self.upload, payload, now_hour)
+        return await asyncio.to_thread(self._upload_and_save, payload, now_hour)
 
     async def run(self, interval: float) -> None:
         while True:

@@ -112,6 +112,18 @@ def parse(wire: bytes) -> Query | None:
 _BITS = tuple(bytes((i,)) for i in range(4))
 
 
+def key_name(packet: bytes, offset: int = 10) -> str:
+    """The question's name (lower case, no trailing dot) in a packet that ``parse``
+    took, from its question at ``offset`` (10: the packet without its ID)."""
+    labels = []
+    length = packet[offset]
+    while length:
+        labels.append(packet[offset + 1 : offset + 1 + length])
+        offset += length + 1
+        length = packet[offset]
+    return b".".join(labels).decode("latin-1").lower()
+
+
 def parse_unusual(wire: bytes) -> tuple[Query | None, bytes | None, str]:
     """(query, None, "") when dnspython can bring the packet to the common shape, else
     (None, answer or None to drop it, the problem for the log)."""
