@@ -209,6 +209,10 @@ class TierRule(models.Model):
     is_blocked = models.BooleanField(_("blocked"), default=True)
     # [{"days": [0..6], "start": "HH:MM", "end": "HH:MM"}]; empty: at all times.
     schedule = models.JSONField(_("schedule"), default=list, blank=True)
+    # A school's rule set by the education officer, who may block less than the province
+    # default; a rule the school set blocks at least as much, and if the default becomes
+    # stricter later, the compiled policy follows the default (``compile._rules``).
+    may_loosen = models.BooleanField(_("set by the education officer"), default=False)
 
     class Meta:
         ordering = ["tier", "category"]
@@ -306,6 +310,11 @@ class SchoolFilterSettings(models.Model):
         choices=Tier.choices,
         default=Tier.PRIMARY,
     )
+    # Where the worker sends a DNS NOTIFY after each change to the school's policy
+    # ("203.0.113.5:53", "[2001:db8::5]:53"); empty: the box only polls.
+    box_notify = models.CharField(_("filter box NOTIFY address"), max_length=60, blank=True)
+    # The time of the last policy change a NOTIFY was sent for (job ``filter-notify``).
+    box_notified_change_at = models.DateTimeField(_("last change notified"), null=True)
 
 
 class FilterStats(models.Model):

@@ -8,7 +8,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from childsafe.blocklist import views
-from childsafe.blocklist.policy import querylog_views
+from childsafe.blocklist.policy import figures_views, querylog_views, rules_views
 from childsafe.blocklist.policy import views as policy_views
 
 urlpatterns = [
@@ -28,6 +28,11 @@ urlpatterns = [
         "filter/figures/csv/",
         policy_views.policy_figures_csv,
         name="blocklist-policy-figures-csv",
+    ),
+    path(
+        "filter/figures.xlsx",
+        figures_views.policy_figures_xlsx,
+        name="blocklist-policy-figures-xlsx",
     ),
     path("filter/rules/", policy_views.policy_rules, name="blocklist-policy-rules"),
     path("filter/rules/set/", policy_views.policy_rule_set, name="blocklist-policy-rule-set"),
@@ -80,6 +85,32 @@ urlpatterns = [
         "filter/school/query-log/<int:period_id>/end/",
         querylog_views.school_query_log_end,
         name="blocklist-querylog-school-end",
+    ),
+    path("filter/school/rules/", rules_views.school_rules, name="blocklist-school-rules"),
+    path(
+        "filter/school/rules/set/",
+        rules_views.school_rule_set,
+        name="blocklist-school-rule-set",
+    ),
+    path(
+        "filter/school/rules/remove/",
+        rules_views.school_rule_remove,
+        name="blocklist-school-rule-remove",
+    ),
+    path(
+        "filter/rules/schools/",
+        rules_views.policy_school_rules,
+        name="blocklist-policy-school-rules",
+    ),
+    path(
+        "filter/rules/schools/<int:school_id>/set/",
+        rules_views.policy_school_rule_set,
+        name="blocklist-policy-school-rule-set",
+    ),
+    path(
+        "filter/rules/schools/<int:school_id>/remove/",
+        rules_views.policy_school_rule_remove,
+        name="blocklist-policy-school-rule-remove",
     ),
     path("filter/query-log/", querylog_views.query_log_list, name="blocklist-querylog-list"),
     path(

@@ -28,6 +28,7 @@ PROVINCE_ACTIONS = ("filter.list_import", "filter.list_rollback")
 # Changes to one school's policy (``detail["school"]``; a rule without one is a default).
 SCHOOL_ACTIONS = (
     "filter.rule_set",
+    "filter.rule_remove",
     "filter.network_add",
     "filter.network_remove",
     "filter.deny_add",

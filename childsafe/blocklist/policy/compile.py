@@ -41,7 +41,12 @@ from childsafe.blocklist.models import (
     Tier,
     TierRule,
 )
-from childsafe.blocklist.policy.services import query_log_active, unpack_domains
+from childsafe.blocklist.policy.services import (
+    SCHOOL_LOOSENABLE,
+    query_log_active,
+    rule_blocks_at_least,
+    unpack_domains,
+)
 from childsafe.orgs.models import Organisation
 
 FORMAT = "childsafe-policy/1"
@@ -71,11 +76,20 @@ def _version_domains(version_id: int, sha256: str) -> tuple[str, ...]:
 
 
 def _rules(school: Organisation) -> list[dict[str, Any]]:
+    """The effective rules: the school's own over the province defaults, except a rule
+    the school set itself (not ``may_loosen``) for a category it may not loosen that
+    blocks less than the default does now (the default became stricter since)."""
     effective: dict[tuple[str, str], TierRule] = {}
     for rule in TierRule.objects.filter(school__isnull=True):
         effective[rule.tier, rule.category] = rule
     for rule in TierRule.objects.filter(school=school):
-        effective[rule.tier, rule.category] = rule
+        default = effective.get((rule.tier, rule.category))
+        if (
+            rule.may_loosen
+            or rule.category in SCHOOL_LOOSENABLE
+            or rule_blocks_at_least(rule.is_blocked, rule.schedule, default)
+        ):
+            effective[rule.tier, rule.category] = rule
     rules = []
     for (tier, category), rule in sorted(
         effective.items(), key=lambda item: (_TIER_ORDER[item[0][0]], item[0][1])

@@ -66,6 +66,17 @@ class SchoolSettingsForm(forms.Form):
     default_tier = forms.ChoiceField(
         label=_("Tier outside the listed networks"), choices=Tier.choices
     )
+    box_notify = forms.CharField(
+        label=_("Filter box NOTIFY address"),
+        required=False,
+        max_length=60,
+        help_text=_(
+            "Optional: the box's IP address and port, e.g. 203.0.113.5:53 or "
+            "[2001:db8::5]:53. After each change the central server tells the box to "
+            "download its policy at once (start the box with --notify-from); without it "
+            "the box checks every few minutes."
+        ),
+    )
 
 
 class TimeInput(forms.TextInput):

@@ -7,11 +7,14 @@ Audit details hold ids, codes and counts, never domains a school asked for.
 - ``list_import``: a category list's new version from a file's text; replaces the
   active version atomically (the old one stays, for ``list_rollback``).
 - ``list_rollback``: make the version before the active one active again.
-- ``tier_rule_set``: a province default (``school=None``) or a school's override.
+- ``tier_rule_set``: a province default (``school=None``) or a school's override;
+  ``tier_rule_remove`` takes an override away (back to the province default). Who may
+  set what is checked here (``rule_blocks_at_least``, ``SCHOOL_LOOSENABLE``).
 - ``school_network_add`` / ``school_network_remove``: a client subnet and its tier.
 - ``school_deny_add``, ``school_allow_request``, ``school_entry_remove``: the school's
   own lists; an allow request waits for ``school_allow_decide`` by the education officer.
-- ``school_settings_set``: how the school's filter answers blocked names, its default tier.
+- ``school_settings_set``: how the school's filter answers blocked names, its default
+  tier, and where its box takes a NOTIFY after each change (``notify``).
 - ``query_log_enable`` / ``query_log_end``: a period of the per-device query log on the
   school's box (``query_log_active`` is the one in force, for the compiled policy).
 """
@@ -48,8 +51,10 @@ from childsafe.blocklist.models import (
     TierRule,
 )
 from childsafe.blocklist.policy.importers import ImportFormatError, parse_list
+from childsafe.blocklist.policy.notify import BoxAddressError, box_address_parse, box_address_text
 from childsafe.lib.domains import InvalidDomain, normalise_domain
 from childsafe.orgs.models import Organisation, OrgKind, User
+from childsafe.orgs.roles import Perm, role_has_perm
 
 REASON_MAX_CHARS = 300
 _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
@@ -201,6 +206,70 @@ def schedule_validate(schedule: Any) -> list[dict[str, Any]]:
     return windows
 
 
+# Categories the province blocks by timetable (lessons), not for the harm they do: the
+# only ones a school IT admin may make looser than the province default.
+SCHOOL_LOOSENABLE = frozenset({FilterCategory.GAMES.value, FilterCategory.SOCIAL.value})
+
+
+def _windows_cover(start: str, end: str, windows: list[tuple[str, str]]) -> bool:
+    """Whether ``windows`` (sorted by start) together cover ``[start, end)``."""
+    reach = start
+    for window_start, window_end in windows:
+        if window_start > reach:
+            break
+        reach = max(reach, window_end)
+        if reach >= end:
+            return True
+    return reach >= end
+
+
+def rule_blocks_at_least(
+    is_blocked: bool, schedule: list[dict[str, Any]], default: TierRule | None
+) -> bool:
+    """Whether a rule (``is_blocked`` with canonical ``schedule``, empty: at all times)
+    blocks at every moment the province ``default`` blocks (none: it never blocks).
+    Windows cover the default's windows when, on each day, every default window lies
+    within the union of the rule's windows of that day."""
+    if default is None or not default.is_blocked:
+        return True
+    if not is_blocked:
+        return False
+    if not schedule:
+        return True
+    if not default.schedule:
+        return False
+    for day in range(7):
+        mine = sorted((w["start"], w["end"]) for w in schedule if day in w["days"])
+        for window in default.schedule:
+            if day in window["days"] and not _windows_cover(window["start"], window["end"], mine):
+                return False
+    return True
+
+
+def _rule_actor_may_loosen(actor: Any, school: Organisation | None) -> bool:
+    """Whether ``actor`` may set any rule for ``school`` (``None``: the province
+    defaults), or only rules that block at least as much as the province default
+    (a school IT admin, for their own school). Anyone else: ``PolicyError``. An actor
+    that is not a person (a command) is trusted."""
+    user = _user(actor)
+    if user is None or role_has_perm(user.role, Perm.FILTER_POLICY_MANAGE):
+        return True
+    if school is None:
+        raise PolicyError(
+            _("Only the education officer changes the province's rules."), code="forbidden"
+        )
+    if role_has_perm(user.role, Perm.FILTER_SCHOOL_MANAGE) and user.organisation_id == school.pk:
+        return False
+    raise PolicyError(_("You cannot change the rules of this school."), code="forbidden")
+
+
+def _check_rule_key(tier: str, category: str) -> None:
+    if tier not in Tier.values:
+        raise PolicyError(_("Choose a tier from the list."), field="tier", code="tier")
+    if category not in FilterCategory.values:
+        raise PolicyError(_("Choose a category from the list."), field="category", code="category")
+
+
 def tier_rule_set(
     *,
     actor: Any,
@@ -210,17 +279,41 @@ def tier_rule_set(
     is_blocked: bool,
     schedule: Any = None,
 ) -> TierRule:
-    if tier not in Tier.values:
-        raise PolicyError(_("Choose a tier from the list."), field="tier", code="tier")
-    if category not in FilterCategory.values:
-        raise PolicyError(_("Choose a category from the list."), field="category", code="category")
+    """Set a province default (``school=None``: ``filter_policy.manage``) or a school's
+    override of it (``filter_policy.manage`` for any school; ``filter_school.manage``
+    for their own school, where a category outside ``SCHOOL_LOOSENABLE`` must stay
+    blocked at least whenever the province default blocks it)."""
+    _check_rule_key(tier, category)
+    if school is not None:
+        _check_school(school)
+    may_loosen = _rule_actor_may_loosen(actor, school)
     windows = schedule_validate(schedule) if is_blocked else []
     with transaction.atomic():
+        if not may_loosen and category not in SCHOOL_LOOSENABLE:
+            default = (
+                TierRule.objects.select_for_update()
+                .filter(school__isnull=True, tier=tier, category=category)
+                .first()
+            )
+            if not rule_blocks_at_least(is_blocked, windows, default):
+                raise PolicyError(
+                    _(
+                        "The province blocks “%(category)s” for this tier: your school may "
+                        "block it more, never less. Ask the education officer."
+                    )
+                    % {"category": FilterCategory(category).label},
+                    field="is_blocked",
+                    code="protected",
+                )
         rule, _created = TierRule.objects.select_for_update().update_or_create(
             school=school,
             tier=tier,
             category=category,
-            defaults={"is_blocked": is_blocked, "schedule": windows},
+            defaults={
+                "is_blocked": is_blocked,
+                "schedule": windows,
+                "may_loosen": school is not None and may_loosen,
+            },
         )
         audit_record(
             "filter.rule_set",
@@ -235,6 +328,39 @@ def tier_rule_set(
             },
         )
     return rule
+
+
+def tier_rule_remove(*, actor: Any, school: Organisation, tier: str, category: str) -> None:
+    """Take away a school's override: the province default applies again. Whoever may
+    set the school's rules may remove them; going back to the province's own choice
+    is never refused as looser."""
+    _check_rule_key(tier, category)
+    _check_school(school)
+    _rule_actor_may_loosen(actor, school)
+    with transaction.atomic():
+        rule = (
+            TierRule.objects.select_for_update()
+            .filter(school=school, tier=tier, category=category)
+            .first()
+        )
+        if rule is None:
+            raise PolicyError(
+                _("The school has no rule of its own here: the province default applies."),
+                code="no-rule",
+            )
+        audit_record(
+            "filter.rule_remove",
+            actor=actor,
+            obj=rule,
+            detail={
+                "school": school.pk,
+                "tier": tier,
+                "category": category,
+                "blocked": rule.is_blocked,
+                "windows": len(rule.schedule),
+            },
+        )
+        rule.delete()
 
 
 # --- A school's networks and lists ---------------------------------------------------------
@@ -427,11 +553,17 @@ def school_settings_set(
     block_ipv4: str | None,
     block_ipv6: str | None,
     default_tier: str,
+    box_notify: str = "",
 ) -> SchoolFilterSettings:
     """How the school's filter answers a blocked name (NXDOMAIN, or the address of a
-    block page, which then needs at least one address) and the tier of clients outside
-    the listed networks."""
+    block page, which then needs at least one address), the tier of clients outside
+    the listed networks, and the box's NOTIFY address (``address:port``, IP literals
+    only; empty: the box only polls)."""
     _check_school(school)
+    try:
+        box = box_address_text(*box_address_parse(box_notify)) if box_notify.strip() else ""
+    except BoxAddressError as exc:
+        raise PolicyError(str(exc), field="box_notify", code="address") from None
     if block_mode not in BlockMode.values:
         raise PolicyError(_("Choose an answer from the list."), field="block_mode", code="mode")
     if default_tier not in Tier.values:
@@ -458,13 +590,23 @@ def school_settings_set(
     with transaction.atomic():
         settings, _created = SchoolFilterSettings.objects.select_for_update().update_or_create(
             school=school,
-            defaults={"block_mode": block_mode, "default_tier": default_tier, **addresses},
+            defaults={
+                "block_mode": block_mode,
+                "default_tier": default_tier,
+                "box_notify": box,
+                **addresses,
+            },
         )
         audit_record(
             "filter.settings_set",
             actor=actor,
             obj=settings,
-            detail={"school": school.pk, "mode": block_mode, "default_tier": default_tier},
+            detail={
+                "school": school.pk,
+                "mode": block_mode,
+                "default_tier": default_tier,
+                "box_notify": box,
+            },
         )
     return settings
 

@@ -155,6 +155,7 @@ def _school_page(
                 "block_ipv4": current.block_ipv4 or "",
                 "block_ipv6": current.block_ipv6 or "",
                 "default_tier": current.default_tier,
+                "box_notify": current.box_notify,
             }
             if current
             else {"default_tier": Tier.PRIMARY}

@@ -115,6 +115,10 @@ POST_ONLY_ROUTES = {
     "filter/school/query-log/enable/",
     "filter/school/query-log/<int:period_id>/end/",
     "filter/query-log/<int:period_id>/end/",
+    "filter/school/rules/set/",
+    "filter/school/rules/remove/",
+    "filter/rules/schools/<int:school_id>/set/",
+    "filter/rules/schools/<int:school_id>/remove/",
 }
 # API operations whose JSON body is required: a permitted caller sending none gets 422.
 API_BODY_REQUIRED = {
@@ -470,6 +474,15 @@ def test_persons_of_interest_are_the_police_investigators_alone(personas):
         assert holders == {Role.POLICE_INVESTIGATOR}
     pages = {route for route, perm in staff_pages() if perm in (Perm.POI_VIEW, Perm.POI_MANAGE)}
     assert pages == {"poi/", "poi/<int:poi_id>/"}
+
+
+def test_the_school_filter_figures_and_their_exports_share_one_permission():
+    pages = {route: perm for route, perm in staff_pages() if route.startswith("filter/figures")}
+    assert pages == {
+        "filter/figures/": Perm.FILTER_POLICY_VIEW,
+        "filter/figures/csv/": Perm.FILTER_POLICY_VIEW,
+        "filter/figures.xlsx": Perm.FILTER_POLICY_VIEW,
+    }
 
 
 def test_non_police_roles_cannot_post_to_persons_of_interest(personas, samples, staff_client):

@@ -1,5 +1,6 @@
 """``childsafe worker``: the background jobs: linking audit events into the chain,
-triage, overdue escalations, retention, removal checks, overdue orders, blocklist expiry.
+triage, overdue escalations, retention, removal checks, overdue orders, blocklist expiry,
+NOTIFY to the schools' filter boxes after a policy change.
 
 Without a flag it drains every job once and exits (for cron); ``--loop`` repeats with a
 short sleep until SIGTERM or SIGINT, finishing the item in hand first. Each step claims
@@ -43,6 +44,13 @@ def _blocklist_expiry_step() -> bool:
     return entries_expire_next() is not None
 
 
+def _filter_notify_step() -> bool:
+    # Imported here for the same reason: a NOTIFY to a school's filter box after a change.
+    from childsafe.blocklist.policy.notify import filter_notify_next
+
+    return filter_notify_next() is not None
+
+
 # Each job does one item and answers whether it found one. Later issues append theirs.
 JOBS: list[tuple[str, Callable[[], bool]]] = [
     # Report submissions write their audit events unlinked (no chain lock in the
@@ -54,6 +62,8 @@ JOBS: list[tuple[str, Callable[[], bool]]] = [
     ("verification", _verification_step),
     ("order-escalation", _order_escalation_step),
     ("blocklist-expiry", _blocklist_expiry_step),
+    # After blocklist-expiry, so an expiry in this pass is notified in this pass.
+    ("filter-notify", _filter_notify_step),
 ]
 
 

@@ -1,0 +1,131 @@
+"""``/filter/figures.xlsx``: the school filtering figures as an Excel workbook.
+
+The same filters, scope and permission (``filter_policy.view``) as the figures page and
+its CSV (``policy.views``): ``start`` and ``end`` days, the last seven by default, and an
+optional ``school`` among those the viewer sees. Bad values get the figures page back
+with the reason and status 400, and nothing is recorded. Every export is an audit event
+(``filter.figures_export`` with ``"format": "xlsx"``).
+
+Four sheets: blocked queries by tier and reason (with the totals and the filters used),
+by hour of the day, the most blocked names, and the ministry's indicator *schools with
+DNS filtering, by tier* (``figures.filtering_indicator``). Every text cell is stored as
+text, so a name a box uploaded that starts with ``=`` is never read as a formula.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterable
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from childsafe.audit.services import audit_record
+from childsafe.blocklist.policy.figures import (
+    Cell,
+    FilterFigures,
+    indicator_rows,
+    outcome_label,
+)
+from childsafe.blocklist.policy.forms import FilterFiguresForm
+from childsafe.blocklist.policy.views import _figures as figures_for_request
+from childsafe.orgs.access import staff_required
+from childsafe.orgs.roles import Perm
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Characters a sheet title may not hold, and its length limit.
+_TITLE_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+_TITLE_MAX = 31
+
+
+def sheet_title(text: str) -> str:
+    return _TITLE_FORBIDDEN.sub(" ", text)[:_TITLE_MAX]
+
+
+def _add_sheet(book: Workbook, title: str, header: list[Cell], rows: Iterable[list[Cell]]) -> None:
+    sheet = book.create_sheet(sheet_title(title))
+    sheet.append(header)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append(row)
+        for cell in sheet[sheet.max_row]:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # text stays text: "=1+2" is no formula
+    sheet.freeze_panes = "A2"
+
+
+def figures_workbook(figs: FilterFigures, form: FilterFiguresForm) -> bytes:
+    """The figures as an XLSX file."""
+    data = form.cleaned_data
+    school = data.get("school")
+    book = Workbook()
+    if book.active is not None:
+        book.remove(book.active)
+    tier_rows: list[list[Cell]] = [
+        [label, *counts, total] for label, counts, total in figs.by_tier
+    ]
+    tier_rows.append([_("Total"), *figs.by_outcome, figs.blocked])
+    tier_rows += [
+        [],
+        [_("From"), data["start"].isoformat()],
+        [_("To"), data["end"].isoformat()],
+        [_("School"), school.name if school else _("All schools")],
+        [_("Queries answered"), figs.total],
+        [_("Blocked queries"), figs.blocked],
+    ]
+    _add_sheet(
+        book,
+        _("By tier and reason"),
+        [_("Tier"), *[outcome_label(o) for o in figs.outcomes], _("Total")],
+        tier_rows,
+    )
+    _add_sheet(
+        book,
+        _("By hour of day"),
+        [_("Hour"), _("Blocked queries")],
+        [[f"{hour:02d}:00", count] for hour, count in enumerate(figs.by_hour)],
+    )
+    _add_sheet(
+        book,
+        _("Most blocked domains"),
+        [_("Domain"), _("Blocked queries")],
+        [[domain, count] for domain, count in figs.top_domains],
+    )
+    if figs.indicator is not None:
+        header, rows = indicator_rows(figs.indicator)
+        _add_sheet(book, _("Schools with DNS filtering"), header, rows)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+@staff_required(Perm.FILTER_POLICY_VIEW)
+@require_GET
+def policy_figures_xlsx(request: HttpRequest) -> HttpResponse:
+    form, figs = figures_for_request(request)
+    if figs is None:
+        return render(request, "blocklist/policy_figures.html", {"form": form}, status=400)
+    data = form.cleaned_data
+    start, end = data["start"].isoformat(), data["end"].isoformat()
+    audit_record(
+        "filter.figures_export",
+        actor=request.user,
+        object_type="blocklist.filterstats",
+        detail={
+            "format": "xlsx",
+            "start": start,
+            "end": end,
+            "school": data["school"].pk if data.get("school") else None,
+            "blocked": figs.blocked,
+        },
+        request=request,
+    )
+    response = HttpResponse(figures_workbook(figs, form), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="filter-figures-{start}-{end}.xlsx"'
+    return response
