@@ -57,8 +57,9 @@ from django.db.models import Count, Max, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.http import parse_etags
+from django.utils.translation import gettext as _
 from ninja import Field, NinjaAPI, Schema
-from ninja.errors import ValidationError
+from ninja.errors import HttpError, ValidationError
 from pydantic import BaseModel, ConfigDict
 
 from childsafe.blocklist.models import (
@@ -304,7 +305,11 @@ def _stats_errors(body: StatsIn, now: dt.datetime) -> list[dict[str, Any]]:
     response=StatsOut,
 )
 def school_stats(request: HttpRequest, school_id: int, body: StatsIn) -> StatsOut:
+    """Only the school's own filter reports its counts: a token of the school's IT
+    admin. Officers who may read every school's policy may not write its figures."""
     school = get_school_for_user(request.user, school_id)
+    if getattr(request.user, "organisation_id", None) != school.pk:
+        raise HttpError(403, _("Only the school's own filter reports its counts."))
     now = timezone.now()
     errors = _stats_errors(body, now)
     if errors:

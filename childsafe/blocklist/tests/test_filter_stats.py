@@ -102,6 +102,11 @@ def test_only_the_own_school_and_the_permission(orgs, client, bearer, token):
     assert post(client, orgs.school, bearer("provider_contact"), body).status_code == 403
     assert post(client, orgs.school, {}, body).status_code == 401
     assert post(client, orgs.ict, bearer("ict_officer"), body).status_code == 404  # no school
+    # An education officer reads every school's policy, but only the school's own filter
+    # writes its counts.
+    refused = post(client, orgs.school, bearer("education_officer"), body)
+    assert refused.status_code == 403
+    assert "bộ lọc của chính trường" in refused.json()["detail"]  # Vietnamese: the default
     assert FilterStats.objects.get().school == other
     # The token may come in the query, as for the policy feed.
     response = client.post(
