@@ -203,3 +203,21 @@ def test_untimed_tiers_keep_their_memo_for_the_hour(
         counters = flt.take_counters()
     nine, ten = int(MONDAY_MORNING // 3600), int(MONDAY_MORNING // 3600) + 1
     assert counters == {(nine, "staff", "malware"): 2, (ten, "staff", "malware"): 1}
+
+
+def test_memo_ages_ttls_with_edns_and_keeps_our_opt(
+    upstream: FakeUpstream, document: dict[str, Any]
+) -> None:
+    upstream.add("news.example", "AAAA", "2001:db8::3", "2001:db8::4", ttl=120)
+    clock = Clock(7000.0)
+    with filtering([upstream.address], document, monotonic=clock, timeout=2.0) as (port, _):
+        answers = []
+        for qid, advance in ((1, 0.0), (2, 0.5), (3, 2.0), (4, 30.0)):
+            clock.now += advance
+            query = dns.message.make_query("news.example", "AAAA", use_edns=0, want_dnssec=True)
+            query.id = qid
+            answers.append(dns.message.from_wire(send(port, query.to_wire()) or b""))
+    assert [a.answer[0].ttl for a in answers] == [120, 120, 118, 88]
+    assert all(a.edns == 0 and a.payload == 1232 and a.ednsflags & 0x8000 for a in answers)
+    assert all(len(a.answer[0]) == 2 for a in answers)
+    assert len(upstream.queries) == 1
