@@ -23,10 +23,10 @@ urlpatterns = [
         policy_views.allow_decide,
         name="blocklist-allow-decide",
     ),
-    path("filter/figures/", policy_views.policy_figures, name="blocklist-policy-figures"),
+    path("filter/figures/", figures_views.policy_figures, name="blocklist-policy-figures"),
     path(
         "filter/figures/csv/",
-        policy_views.policy_figures_csv,
+        figures_views.policy_figures_csv,
         name="blocklist-policy-figures-csv",
     ),
     path(

@@ -1,12 +1,12 @@
-"""``/filter/figures.xlsx``: the school filtering figures as an Excel workbook.
+"""``/filter/figures/``: the school filtering figures, and their CSV and Excel exports.
 
-The same filters, scope and permission (``filter_policy.view``) as the figures page and
-its CSV (``policy.views``): ``start`` and ``end`` days, the last seven by default, and an
+One set of filters, scope and permission (``filter_policy.view``) for the page and its
+exports: ``start`` and ``end`` days, the last seven by default, and an
 optional ``school`` among those the viewer sees. Bad values get the figures page back
 with the reason and status 400, and nothing is recorded. Every export is an audit event
-(``filter.figures_export`` with ``"format": "xlsx"``).
+(``filter.figures_export`` with its ``"format"``).
 
-Four sheets: blocked queries by tier and reason (with the totals and the filters used),
+The workbook has four sheets: blocked queries by tier and reason (with the totals and the filters used),
 by hour of the day, the most blocked names, and the ministry's indicator *schools with
 DNS filtering, by tier* (``figures.filtering_indicator``). Every text cell is stored as
 text, so a name a box uploaded that starts with ``=`` is never read as a formula.
@@ -14,6 +14,7 @@ text, so a name a box uploaded that starts with ``=`` is never read as a formula
 
 from __future__ import annotations
 
+import csv
 import io
 import re
 from collections.abc import Iterable
@@ -26,14 +27,18 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from childsafe.audit.services import audit_record
+from childsafe.blocklist.policy.access import schools_for_user
 from childsafe.blocklist.policy.figures import (
     Cell,
     FilterFigures,
+    csv_rows,
+    filter_figures,
+    hour_chart,
     indicator_rows,
     outcome_label,
+    safe_cell,
 )
 from childsafe.blocklist.policy.forms import FilterFiguresForm
-from childsafe.blocklist.policy.views import _figures as figures_for_request
 from childsafe.orgs.access import staff_required
 from childsafe.orgs.roles import Perm
 
@@ -105,12 +110,20 @@ def figures_workbook(figs: FilterFigures, form: FilterFiguresForm) -> bytes:
     return out.getvalue()
 
 
-@staff_required(Perm.FILTER_POLICY_VIEW)
-@require_GET
-def policy_figures_xlsx(request: HttpRequest) -> HttpResponse:
-    form, figs = figures_for_request(request)
-    if figs is None:
-        return render(request, "blocklist/policy_figures.html", {"form": form}, status=400)
+def figures_for_request(request: HttpRequest) -> tuple[FilterFiguresForm, FilterFigures | None]:
+    schools = schools_for_user(request.user)
+    form = FilterFiguresForm(request.GET, schools=schools)
+    if not form.is_valid():
+        return form, None
+    school = form.cleaned_data.get("school")
+    chosen = schools.filter(pk=school.pk) if school else schools
+    return form, filter_figures(chosen, form.cleaned_data["start"], form.cleaned_data["end"])
+
+
+def _audit_export(
+    request: HttpRequest, form: FilterFiguresForm, figs: FilterFigures, kind: str
+) -> str:
+    """Record the export; its file name's stem."""
     data = form.cleaned_data
     start, end = data["start"].isoformat(), data["end"].isoformat()
     audit_record(
@@ -118,7 +131,7 @@ def policy_figures_xlsx(request: HttpRequest) -> HttpResponse:
         actor=request.user,
         object_type="blocklist.filterstats",
         detail={
-            "format": "xlsx",
+            "format": kind,
             "start": start,
             "end": end,
             "school": data["school"].pk if data.get("school") else None,
@@ -126,6 +139,48 @@ def policy_figures_xlsx(request: HttpRequest) -> HttpResponse:
         },
         request=request,
     )
+    return f"filter-figures-{start}-{end}"
+
+
+@staff_required(Perm.FILTER_POLICY_VIEW)
+@require_GET
+def policy_figures(request: HttpRequest) -> HttpResponse:
+    form, figs = figures_for_request(request)
+    if figs is None:
+        return render(request, "blocklist/policy_figures.html", {"form": form}, status=400)
+    context = {
+        "form": form,
+        "figs": figs,
+        "chart": hour_chart(figs.by_hour),
+        "hours": [(f"{h:02d}:00", n) for h, n in enumerate(figs.by_hour)],
+        "query": request.GET.urlencode(),
+    }
+    return render(request, "blocklist/policy_figures.html", context)
+
+
+@staff_required(Perm.FILTER_POLICY_VIEW)
+@require_GET
+def policy_figures_csv(request: HttpRequest) -> HttpResponse:
+    form, figs = figures_for_request(request)
+    if figs is None:
+        return render(request, "blocklist/policy_figures.html", {"form": form}, status=400)
+    stem = _audit_export(request, form, figs, "csv")
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{stem}.csv"'
+    response.write("\ufeff")  # so spreadsheet programs read UTF-8
+    writer = csv.writer(response)
+    for row in csv_rows(figs):
+        writer.writerow([safe_cell(value) for value in row])
+    return response
+
+
+@staff_required(Perm.FILTER_POLICY_VIEW)
+@require_GET
+def policy_figures_xlsx(request: HttpRequest) -> HttpResponse:
+    form, figs = figures_for_request(request)
+    if figs is None:
+        return render(request, "blocklist/policy_figures.html", {"form": form}, status=400)
+    stem = _audit_export(request, form, figs, "xlsx")
     response = HttpResponse(figures_workbook(figs, form), content_type=XLSX_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="filter-figures-{start}-{end}.xlsx"'
+    response["Content-Disposition"] = f'attachment; filename="{stem}.xlsx"'
     return response

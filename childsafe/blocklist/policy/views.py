@@ -18,7 +18,6 @@
 
 from __future__ import annotations
 
-import csv
 from typing import Any
 
 from django.contrib import messages
@@ -28,7 +27,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from childsafe.audit.services import audit_record
 from childsafe.blocklist.models import (
     CategoryList,
     FilterCategory,
@@ -51,17 +49,9 @@ from childsafe.blocklist.policy.access import (
     schools_for_user,
 )
 from childsafe.blocklist.policy.boxes import box_rows
-from childsafe.blocklist.policy.figures import (
-    FilterFigures,
-    csv_rows,
-    filter_figures,
-    hour_chart,
-    safe_cell,
-)
 from childsafe.blocklist.policy.forms import (
     WEEKDAYS,
     DecisionForm,
-    FilterFiguresForm,
     ListUploadForm,
     NetworkForm,
     RuleForm,
@@ -258,65 +248,6 @@ def school_settings(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("The settings are saved."))
             return redirect("blocklist-school-policy")
     return _school_page(request, school, settings_form=form, status=400)
-
-
-# --- Figures ----------------------------------------------------------------------------
-
-
-def _figures(request: HttpRequest) -> tuple[FilterFiguresForm, FilterFigures | None]:
-    schools = schools_for_user(request.user)
-    form = FilterFiguresForm(request.GET, schools=schools)
-    if not form.is_valid():
-        return form, None
-    school = form.cleaned_data.get("school")
-    chosen = schools.filter(pk=school.pk) if school else schools
-    return form, filter_figures(chosen, form.cleaned_data["start"], form.cleaned_data["end"])
-
-
-@staff_required(Perm.FILTER_POLICY_VIEW)
-@require_GET
-def policy_figures(request: HttpRequest) -> HttpResponse:
-    form, figs = _figures(request)
-    if figs is None:
-        return render(request, "blocklist/policy_figures.html", {"form": form}, status=400)
-    context = {
-        "form": form,
-        "figs": figs,
-        "chart": hour_chart(figs.by_hour),
-        "hours": [(f"{h:02d}:00", n) for h, n in enumerate(figs.by_hour)],
-        "query": request.GET.urlencode(),
-    }
-    return render(request, "blocklist/policy_figures.html", context)
-
-
-@staff_required(Perm.FILTER_POLICY_VIEW)
-@require_GET
-def policy_figures_csv(request: HttpRequest) -> HttpResponse:
-    form, figs = _figures(request)
-    if figs is None:
-        return render(request, "blocklist/policy_figures.html", {"form": form}, status=400)
-    data = form.cleaned_data
-    start, end = data["start"].isoformat(), data["end"].isoformat()
-    audit_record(
-        "filter.figures_export",
-        actor=request.user,
-        object_type="blocklist.filterstats",
-        detail={
-            "format": "csv",
-            "start": start,
-            "end": end,
-            "school": data["school"].pk if data.get("school") else None,
-            "blocked": figs.blocked,
-        },
-        request=request,
-    )
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="filter-figures-{start}-{end}.csv"'
-    response.write("\ufeff")  # so spreadsheet programs read UTF-8
-    writer = csv.writer(response)
-    for row in csv_rows(figs):
-        writer.writerow([safe_cell(value) for value in row])
-    return response
 
 
 # --- The province's default rules ---------------------------------------------------------
