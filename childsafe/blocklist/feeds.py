@@ -14,8 +14,8 @@ authority list, for providers, schools and resolvers, authenticated by token.
   (``childsafe-policy/1``, docs/school-filter.md), ETag its ``version``;
   ``filter_policy.read``: a school IT admin's token fetches their own school only.
   Each download (200 or 304) records the time and version in ``FilterBoxStatus``.
-- ``GET /feeds/school/<id>/<tier>.rpz``: the same policy as one Response Policy Zone
-  per tier (``policy/rpz.py``; the authority list is not in it: load
+- ``GET /feeds/school/<id>/<tier>.rpz`` (or ``policy.rpz?tier=<tier>``): the same
+  policy as one Response Policy Zone per tier (``policy/rpz.py``; the authority list is not in it: load
   ``/feeds/authority.rpz`` first), for Unbound (``childsafe unbound-config``) and other
   resolvers; same permission and scope; weak ETag (the serial is the generation time).
 - ``POST /feeds/school/<id>/stats``: the school filter's counts (queries per hour,
@@ -345,11 +345,30 @@ def school_stats(request: HttpRequest, school_id: int, body: StatsIn) -> StatsOu
     return StatsOut(hours=len(hours), days=len(days))
 
 
+@feeds_api.get("/school/{school_id}/policy.rpz", auth=FeedTokenAuth(Perm.FILTER_POLICY_READ))
+def school_policy_rpz_by_query(
+    request: HttpRequest, school_id: int, tier: str = ""
+) -> HttpResponse:
+    """``policy.rpz?tier=<tier>``: the same zone as ``<tier>.rpz`` (one zone per tier)."""
+    school = get_school_for_user(request.user, school_id)
+    if tier not in Tier.values:
+        raise HttpError(
+            400,
+            _("Name the tier of the zone: ?tier= one of %(tiers)s.")
+            % {"tiers": ", ".join(Tier.values)},
+        )
+    return _tier_zone_answer(request, school, tier)
+
+
 @feeds_api.get("/school/{school_id}/{tier}.rpz", auth=FeedTokenAuth(Perm.FILTER_POLICY_READ))
 def school_policy_rpz(request: HttpRequest, school_id: int, tier: str) -> HttpResponse:
     school = get_school_for_user(request.user, school_id)
     if tier not in Tier.values:
         raise Http404
+    return _tier_zone_answer(request, school, tier)
+
+
+def _tier_zone_answer(request: HttpRequest, school: Any, tier: str) -> HttpResponse:
     now = timezone.now()
     document = policy_compile(school, now=now)
     etag = tier_zone_etag(document, tier, now)

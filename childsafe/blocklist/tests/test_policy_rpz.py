@@ -225,6 +225,24 @@ def test_an_unknown_tier_is_404(policy, client, bearer):
     assert client.get(url(policy, "teachers"), headers=bearer("ict_officer")).status_code == 404
 
 
+def test_policy_rpz_names_the_tier_in_the_query(policy, client, bearer):
+    headers = bearer("school_it_admin")
+    by_path = client.get(url(policy, "staff"), headers=headers)
+    by_query = client.get(f"/feeds/school/{policy.pk}/policy.rpz?tier=staff", headers=headers)
+    assert by_query.status_code == 200
+
+    def body(response):  # the serial and a comment say when it was made: leave them out
+        lines = response.content.decode().splitlines()
+        return [line for line in lines if " SOA " not in line and "generated" not in line]
+
+    assert body(by_query) == body(by_path)
+    assert by_query["ETag"] == by_path["ETag"]
+    for bad in ("", "?tier=", "?tier=teachers"):
+        refused = client.get(f"/feeds/school/{policy.pk}/policy.rpz{bad}", headers=headers)
+        assert refused.status_code == 400
+        assert "lower_secondary" in refused.json()["detail"]
+
+
 def test_another_schools_it_admin_gets_404(policy, orgs, client):
     other = Organisation.objects.create(
         code="th-other",

@@ -128,6 +128,9 @@ API_BODY_REQUIRED = {
     ("POST", "feeds/school/<school_id>/stats"),
 }
 
+# API operations that need a query parameter: a permitted caller without it gets 400.
+API_QUERY_REQUIRED = {("GET", "feeds/school/<school_id>/policy.rpz")}
+
 API_LABEL = "token"
 ARG = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
 
@@ -518,7 +521,13 @@ def test_api_operations_answer_each_role_as_its_permissions_say(personas, sample
             url = concrete_url(route, values)
             bearer = {"Authorization": f"Bearer {values['raw_token']}"}
             allowed = perm in ROLE_PERMS[role]
-            let_in = 422 if (method, route) in API_BODY_REQUIRED else 200
+            let_in = (
+                422
+                if (method, route) in API_BODY_REQUIRED
+                else 400
+                if (method, route) in API_QUERY_REQUIRED
+                else 200
+            )
             expected[role, method, url] = 403 if not allowed else "let in" if anonymous else let_in
             actual[role, method, url] = api_outcome(
                 client.generic(method, url, headers=bearer), anonymous
