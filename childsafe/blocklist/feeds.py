@@ -70,7 +70,7 @@ from childsafe.blocklist.models import (
     Tier,
 )
 from childsafe.blocklist.policy.access import get_school_for_user
-from childsafe.blocklist.policy.compile import policy_compile, policy_render
+from childsafe.blocklist.policy.compile import policy_compile, policy_render_lazy
 from childsafe.blocklist.policy.rpz import tier_zone, tier_zone_etag
 from childsafe.blocklist.rpz import render_hosts, render_rpz, render_txt
 from childsafe.blocklist.zones import AUTHORITY_ZONE, rpz_mode, zone_serial, zone_snapshot
@@ -211,7 +211,7 @@ def authority_json(request: HttpRequest) -> HttpResponse:
 @feeds_api.get("/school/{school_id}/policy.json", auth=FeedTokenAuth(Perm.FILTER_POLICY_READ))
 def school_policy(request: HttpRequest, school_id: int) -> HttpResponse:
     school = get_school_for_user(request.user, school_id)
-    version, body = policy_render(school)
+    version, body = policy_render_lazy(school)
     etag = f'"{version}"'
     FilterBoxStatus.objects.update_or_create(
         school=school,
@@ -219,7 +219,7 @@ def school_policy(request: HttpRequest, school_id: int) -> HttpResponse:
     )
     if _not_modified(request, etag):
         return _answer(etag, None, JSON_CONTENT_TYPE)
-    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    response = HttpResponse(body(), content_type="application/json; charset=utf-8")
     response["ETag"] = etag
     response["Cache-Control"] = "no-cache"
     return response

@@ -4,7 +4,9 @@
 ``policy_compile(school)`` returns the document as a dict; ``policy_render(school)``
 the UTF-8 JSON body and its version (the feed's strong ETag). ``version`` is the
 sha256 of the canonical JSON (sorted keys, no spaces, UTF-8) of the document without
-``version`` and ``generated_at``, so it changes exactly when the content does.
+``version`` and ``generated_at``, each category's domains standing for themselves by
+the sha256 of the list versions they come from (``category_digest``): it changes
+exactly when the content does, and a box's poll hashes no list of a million names.
 
 Rules: the province defaults (``TierRule`` without a school) overridden, tier by
 category, by the school's own rules; only blocking rules are listed, with their
@@ -12,8 +14,9 @@ schedule when they have one. Categories: the domains of the active versions of e
 list in each category that some rule blocks (others are left out: the filter needs
 them not). ``query_log`` only while the school's per-device query log period is in
 force (``query_log_active``). Fast path for big lists: a version never changes, so its
-decompressed domains are kept in memory by version id, and the blobs are read only on
-a miss.
+decompressed domains, and the JSON text of each category's domains, are kept in memory
+by version ids; the blobs are read and the names encoded only on a miss. A 1M-name
+category costs a poll about 0.26 s without this, mostly in two JSON encodings.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import functools
 import hashlib
 import ipaddress
 import json
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -69,7 +73,7 @@ SAFESEARCH: dict[str, dict[str, Any]] = {
 }
 
 
-@functools.lru_cache(maxsize=64)
+@functools.lru_cache(maxsize=32)
 def _version_domains(version_id: int, sha256: str) -> tuple[str, ...]:
     blob = CategoryListVersion.objects.values_list("domains_blob", flat=True).get(pk=version_id)
     return tuple(unpack_domains(blob))
@@ -103,17 +107,36 @@ def _rules(school: Organisation) -> list[dict[str, Any]]:
     return rules
 
 
-def _categories(codes: set[str]) -> dict[str, list[str]]:
-    versions = CategoryList.objects.filter(
+Versions = tuple[tuple[int, str], ...]  # (list version id, its sha256), sorted
+
+
+def _category_versions(codes: set[str]) -> dict[str, Versions]:
+    """Per category, the active versions of its lists."""
+    rows = CategoryList.objects.filter(
         category__in=codes, active_version__isnull=False
     ).values_list("category", "active_version_id", "active_version__sha256")
-    found: dict[str, list[tuple[str, ...]]] = {code: [] for code in codes}
-    for category, version_id, sha256 in versions:
-        found[category].append(_version_domains(version_id, sha256))
-    return {
-        code: list(parts[0]) if len(parts) == 1 else sorted(set().union(*parts))
-        for code, parts in sorted(found.items())
-    }
+    found: dict[str, list[tuple[int, str]]] = {code: [] for code in codes}
+    for category, version_id, sha256 in rows:
+        found[category].append((version_id, sha256))
+    return {code: tuple(sorted(found[code])) for code in sorted(found)}
+
+
+@functools.lru_cache(maxsize=16)
+def _category_domains(versions: Versions) -> tuple[str, ...]:
+    parts = [_version_domains(version_id, sha256) for version_id, sha256 in versions]
+    if len(parts) == 1:
+        return parts[0]
+    return tuple(sorted(set().union(*parts)))
+
+
+@functools.lru_cache(maxsize=16)  # a 1M-name category is about 20 MB of JSON
+def _category_json(versions: Versions) -> str:
+    return json.dumps(_category_domains(versions), separators=(",", ":"), ensure_ascii=False)
+
+
+def category_digest(versions: Versions) -> str:
+    """What stands for a category's domains in the version hash."""
+    return hashlib.sha256(" ".join(sha256 for _id, sha256 in versions).encode()).hexdigest()
 
 
 def _networks(school: Organisation) -> list[dict[str, str]]:
@@ -149,6 +172,16 @@ def canonical_json(document: dict[str, Any]) -> bytes:
 
 
 def policy_compile(school: Organisation, *, now: Any = None) -> dict[str, Any]:
+    head, categories = _compile(school, now)
+    return {
+        **head,
+        "categories": {code: list(_category_domains(v)) for code, v in categories.items()},
+    }
+
+
+def _compile(school: Organisation, now: Any) -> tuple[dict[str, Any], dict[str, Versions]]:
+    """The document without its categories (``version`` and ``generated_at`` in), and
+    the list versions of each category it blocks."""
     filter_settings = SchoolFilterSettings.objects.filter(school=school).first()
     rules = _rules(school)
     authority = sorted(
@@ -166,7 +199,6 @@ def policy_compile(school: Organisation, *, now: Any = None) -> dict[str, Any]:
         "networks": _networks(school),
         "default_tier": filter_settings.default_tier if filter_settings else Tier.PRIMARY.value,
         "authority": authority,
-        "categories": _categories({rule["category"] for rule in rules}),
         "rules": rules,
         "allow": _school_list(school, SchoolListKind.ALLOW),
         "deny": _school_list(school, SchoolListKind.DENY),
@@ -178,14 +210,30 @@ def policy_compile(school: Organisation, *, now: Any = None) -> dict[str, Any]:
             "until": timezone.localtime(period.ends_at).isoformat(timespec="seconds"),
             "period_id": period.pk,
         }
-    version = hashlib.sha256(canonical_json(content)).hexdigest()
+    categories = _category_versions({rule["category"] for rule in rules})
+    digests = {code: category_digest(versions) for code, versions in categories.items()}
+    version = hashlib.sha256(canonical_json({**content, "categories": digests})).hexdigest()
     generated_at = timezone.localtime(now or timezone.now()).isoformat(timespec="seconds")
-    return {**content, "version": version, "generated_at": generated_at}
+    return {**content, "version": version, "generated_at": generated_at}, categories
 
 
 def policy_render(school: Organisation) -> tuple[str, bytes]:
     """(version, UTF-8 JSON body) of the school's compiled policy."""
-    document = policy_compile(school)
-    return document["version"], json.dumps(
-        document, separators=(",", ":"), ensure_ascii=False
-    ).encode()
+    version, body = policy_render_lazy(school)
+    return version, body()
+
+
+def policy_render_lazy(school: Organisation) -> tuple[str, Callable[[], bytes]]:
+    """(version, a function making the body): a poll answered 304 encodes nothing.
+    The categories' JSON comes from ``_category_json`` (encoded once per list version)."""
+    head, categories = _compile(school, None)
+
+    def body() -> bytes:
+        encoded = ",".join(
+            f"{json.dumps(code)}:{_category_json(versions)}"
+            for code, versions in categories.items()
+        )
+        rest = json.dumps(head, separators=(",", ":"), ensure_ascii=False)
+        return ('{"categories":{' + encoded + "}," + rest[1:]).encode()
+
+    return head["version"], body

@@ -7,9 +7,14 @@ import json
 
 import pytest
 
-from childsafe.blocklist.models import SchoolFilterSettings, TierRule
+from childsafe.blocklist.models import CategoryList, SchoolFilterSettings, TierRule
 from childsafe.blocklist.policy import services
-from childsafe.blocklist.policy.compile import canonical_json, policy_compile
+from childsafe.blocklist.policy.compile import (
+    canonical_json,
+    category_digest,
+    policy_compile,
+    policy_render,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -118,10 +123,42 @@ def test_safesearch_is_strict_for_primary_moderate_above_and_off_for_staff(polic
 def test_the_version_is_the_hash_of_the_content_and_follows_changes(policy, personas):
     doc = policy_compile(policy)
     content = {k: v for k, v in doc.items() if k not in ("version", "generated_at")}
+    # Each category's domains stand for themselves by their list versions' sha256.
+    digests = {}
+    for code, domains in content["categories"].items():
+        versions = CategoryList.objects.filter(category=code, active_version__isnull=False)
+        shas = sorted((v.active_version_id, v.active_version.sha256) for v in versions)
+        assert domains == sorted(domains)
+        digests[code] = category_digest(tuple(shas))
+    content["categories"] = digests
     assert doc["version"] == hashlib.sha256(canonical_json(content)).hexdigest()
     assert policy_compile(policy)["version"] == doc["version"]
     services.school_deny_add(policy, actor=personas["school_it_admin"], domain="more.example")
     assert policy_compile(policy)["version"] != doc["version"]
+
+
+def test_a_new_list_version_changes_the_version(policy, personas):
+    before = policy_compile(policy)
+    services.list_import(
+        category="adult",
+        name="Second adult list",
+        source="test",
+        licence="CC0",
+        text="other-adult.example\n",
+        actor=personas["education_officer"],
+    )
+    after = policy_compile(policy)
+    assert after["version"] != before["version"]
+    assert "other-adult.example" in after["categories"]["adult"]
+
+
+def test_the_rendered_body_is_the_compiled_document(policy):
+    version, body = policy_render(policy)
+    rendered = json.loads(body)
+    compiled = policy_compile(policy)
+    assert rendered.pop("generated_at") and compiled.pop("generated_at")
+    assert rendered == compiled
+    assert version == compiled["version"]
 
 
 def test_blockpage_mode_carries_its_addresses(policy):
