@@ -4,6 +4,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from childsafe.audit.models import AuditEvent
@@ -338,3 +339,35 @@ def test_it_drafts_one_order_and_issues_a_blocking_one_once():
     again = run_demo()
     assert "0 provider scopes, 0 takedown orders" in again
     assert TakedownOrder.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_it_loads_the_school_filter_demo_once():
+    from childsafe.blocklist.models import FilterStats, SchoolListEntry, TierRule
+    from childsafe.blocklist.policy.compile import policy_compile
+    from childsafe.blocklist.policy.figures import filter_figures
+
+    output = run_demo()
+    assert "34 filter rules" in output
+    school = Organisation.objects.get(code="thcs-nguyen-du-db")
+    document = policy_compile(school)
+    assert document["default_tier"] == "lower_secondary"
+    assert {"cidr": "10.20.0.0/16", "tier": "lower_secondary"} in document["networks"]
+    games = [
+        r for r in document["rules"] if r == {**r, "tier": "lower_secondary", "category": "games"}
+    ]
+    assert games and games[0]["schedule"][0]["start"] == "07:00"
+    assert "game-online.example" in document["categories"]["games"]
+    assert document["deny"] == ["tin-don-nham.example"]
+    assert SchoolListEntry.objects.filter(kind="allow", status="requested").count() == 1
+    assert FilterStats.objects.filter(school=school).exists()
+    today = timezone.localdate()
+    figures = filter_figures(
+        Organisation.objects.filter(pk=school.pk), today - dt.timedelta(days=3), today
+    )
+    assert figures.blocked > 0
+    assert "game-online.example" in dict(figures.top_domains)
+    rules = TierRule.objects.count()
+    again = run_demo()
+    assert "0 filter rules" in again
+    assert TierRule.objects.count() == rules

@@ -7,7 +7,9 @@ departments merged, districts abolished) as succession records, a few
 focal points with made-up names, and one user per role with a fresh random
 password, printed at the end.
 
-It then submits a few made-up reports through ``report_submit`` (web page,
+It also loads the school filter's demo (``blocklist/demo.py``: province rules, small
+lists of ``.example`` names, the demo school's networks and three days of made-up
+counts from its box). It then submits a few made-up reports through ``report_submit`` (web page,
 hotline and API; one PNG of a single colour as evidence; two reports of the same
 URL, so that they share a case), records one person of interest whose account
 handle one report names, and runs triage until no report waits, so that the
@@ -41,6 +43,7 @@ from django.db import transaction
 from django.utils import translation
 
 from childsafe.audit.services import audit_record
+from childsafe.blocklist.demo import demo_filter_load
 from childsafe.cases.models import Case, OffenderIdentifier, PoiSource
 from childsafe.cases.poi import match_digest, normalise_identifier
 from childsafe.cases.services import case_triage_next, poi_create, poi_identifier_add
@@ -641,6 +644,7 @@ def demo_load() -> DemoResult:
         result.counts["demo_reports_submitted"] = demo["reports"]
         result.counts["cases_opened"] = demo["cases"]
         result.counts.update(demo_takedown_load())
+        result.counts.update(demo_filter_load())
         audit_record("demo.load", actor=ACTOR, detail={"counts": result.counts})
     return result
 
