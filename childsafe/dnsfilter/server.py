@@ -271,6 +271,7 @@ class Filter:
         # outcome, blocked?), valid until (``monotonic``), aging or None), or None.
         self._memo: tuple[tuple[str, str, bool], float, Aging | None] | None = None
         self._counters: dict[tuple[str, str, bool], tuple[str, str, bool]] = {}
+        self._memo_state: _State | None = None  # the policy ``_respond`` last used
         self._retired: list[_State] = []
         # Memos taken (a new minute, full, a new policy) whose hits are still to count:
         # (hour, day, their entries).
@@ -400,7 +401,9 @@ class Filter:
             answer = self._respond(query, client, over_tcp)
             memo = self._memo
             if memo is not None and not over_tcp and type(answer) is bytes:
-                state = self._state
+                # The policy ``_respond`` decided with: another thread may have put a
+                # new one in force since, whose memo must not get this answer.
+                state = self._memo_state
                 if state is not None:
                     key = data[2:]
                     tier_memo = state.memos[memo[0][0]]
@@ -435,7 +438,7 @@ class Filter:
                 return wire.answer(query, wire.REFUSED)
             self._problem(client, "type")
             return wire.answer(query, wire.NOTIMP)
-        state = self._state
+        state = self._memo_state = self._state
         if state is None:
             self._problem(client, "no policy loaded")
             return wire.answer(query, wire.SERVFAIL)

@@ -23,6 +23,7 @@ from childsafe.dnsfilter.tests.test_server import (
     addresses,
     filtering,
 )
+from childsafe.dnsfilter.upstream import Resolver
 
 
 def send(port: int, packet: bytes, source: str = "127.0.0.1") -> bytes | None:
@@ -221,3 +222,27 @@ def test_memo_ages_ttls_with_edns_and_keeps_our_opt(
     assert all(a.edns == 0 and a.payload == 1232 and a.ednsflags & 0x8000 for a in answers)
     assert all(len(a.answer[0]) == 2 for a in answers)
     assert len(upstream.queries) == 1
+
+
+def test_an_answer_decided_under_the_old_policy_stays_out_of_the_new_memo(
+    document: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sync thread may put a new policy in force between the decision and the memo."""
+    flt = server.Filter(Resolver([("127.0.0.1", 9)]), load_policy(document))
+    document["version"] = "v2"
+    document["allow"].append("adult.example")
+    newer = load_policy(document)
+    decide = flt._respond
+
+    def decide_then_swap(*args: Any) -> Any:
+        answer = decide(*args)
+        flt.set_policy(newer)  # as PolicySync does from its thread
+        return answer
+
+    monkeypatch.setattr(flt, "_respond", decide_then_swap)
+    first = flt.respond(packet("adult.example", 1), "127.0.0.1", False)
+    assert isinstance(first, bytes)
+    assert dns.message.from_wire(first).rcode() == dns.rcode.NXDOMAIN  # the old policy
+    state = flt._state
+    assert state is not None and state.policy is newer
+    assert memo_entries(flt) == 0  # not in the new policy's memo
