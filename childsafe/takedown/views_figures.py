@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
 import re
 from typing import Any
 
@@ -25,6 +24,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from childsafe.audit.services import audit_record
+from childsafe.lib.xlsx import XLSX_TYPE, add_sheet, new_workbook, workbook_bytes
 from childsafe.orgs.access import staff_required
 from childsafe.orgs.models import Organisation
 from childsafe.orgs.roles import Perm
@@ -45,7 +45,6 @@ from childsafe.takedown.figures import (
 
 MAX_MONTHS = 120
 _MONTH = re.compile(r"(\d{4})-(\d{2})")
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class MonthInput(forms.TextInput):
@@ -208,28 +207,12 @@ def figures_csv(request: HttpRequest) -> HttpResponse:
 @staff_required(Perm.ORDER_VIEW)
 @require_GET
 def figures_xlsx(request: HttpRequest) -> HttpResponse:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
     form, figs = _load(request)
     if figs is None:
         return _bad_filters(request, form)
     _audit_export(request, form, figs, "xlsx")
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = _("Takedown figures")[:31]
-    sheet.append(export_header())
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in export_rows(figs):
-        sheet.append(row)
-        for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"  # text stays text: a name starting with "=" is no formula
-    sheet.freeze_panes = "C2"
-    out = io.BytesIO()
-    book.save(out)
-    response = HttpResponse(out.getvalue(), content_type=XLSX_TYPE)
+    book = new_workbook()
+    add_sheet(book, _("Takedown figures"), export_header(), export_rows(figs), freeze="C2")
+    response = HttpResponse(workbook_bytes(book), content_type=XLSX_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{_filename(form, "xlsx")}"'
     return response

@@ -15,16 +15,11 @@ text, so a name a box uploaded that starts with ``=`` is never read as a formula
 from __future__ import annotations
 
 import csv
-import io
-import re
-from collections.abc import Iterable
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from childsafe.audit.services import audit_record
 from childsafe.blocklist.policy.access import schools_for_user
@@ -39,39 +34,16 @@ from childsafe.blocklist.policy.figures import (
     safe_cell,
 )
 from childsafe.blocklist.policy.forms import FilterFiguresForm
+from childsafe.lib.xlsx import XLSX_TYPE, add_sheet, new_workbook, workbook_bytes
 from childsafe.orgs.access import staff_required
 from childsafe.orgs.roles import Perm
-
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-# Characters a sheet title may not hold, and its length limit.
-_TITLE_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
-_TITLE_MAX = 31
-
-
-def sheet_title(text: str) -> str:
-    return _TITLE_FORBIDDEN.sub(" ", text)[:_TITLE_MAX]
-
-
-def _add_sheet(book: Workbook, title: str, header: list[Cell], rows: Iterable[list[Cell]]) -> None:
-    sheet = book.create_sheet(sheet_title(title))
-    sheet.append(header)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append(row)
-        for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"  # text stays text: "=1+2" is no formula
-    sheet.freeze_panes = "A2"
 
 
 def figures_workbook(figs: FilterFigures, form: FilterFiguresForm) -> bytes:
     """The figures as an XLSX file."""
     data = form.cleaned_data
     school = data.get("school")
-    book = Workbook()
-    if book.active is not None:
-        book.remove(book.active)
+    book = new_workbook()
     tier_rows: list[list[Cell]] = [
         [label, *counts, total] for label, counts, total in figs.by_tier
     ]
@@ -84,19 +56,19 @@ def figures_workbook(figs: FilterFigures, form: FilterFiguresForm) -> bytes:
         [_("Queries answered"), figs.total],
         [_("Blocked queries"), figs.blocked],
     ]
-    _add_sheet(
+    add_sheet(
         book,
         _("By tier and reason"),
         [_("Tier"), *[outcome_label(o) for o in figs.outcomes], _("Total")],
         tier_rows,
     )
-    _add_sheet(
+    add_sheet(
         book,
         _("By hour of day"),
         [_("Hour"), _("Blocked queries")],
         [[f"{hour:02d}:00", count] for hour, count in enumerate(figs.by_hour)],
     )
-    _add_sheet(
+    add_sheet(
         book,
         _("Most blocked domains"),
         [_("Domain"), _("Blocked queries")],
@@ -104,10 +76,8 @@ def figures_workbook(figs: FilterFigures, form: FilterFiguresForm) -> bytes:
     )
     if figs.indicator is not None:
         header, rows = indicator_rows(figs.indicator)
-        _add_sheet(book, _("Schools with DNS filtering"), header, rows)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+        add_sheet(book, _("Schools with DNS filtering"), header, rows)
+    return workbook_bytes(book)
 
 
 def figures_for_request(request: HttpRequest) -> tuple[FilterFiguresForm, FilterFigures | None]:
