@@ -82,7 +82,8 @@ PROBLEM_LOG_EVERY_SECS = 60.0
 UNSUPPORTED_TYPES = frozenset({0, wire.TYPE_OPT, *range(128, 255)})
 TRANSFER_TYPES = frozenset({251, 252})  # IXFR, AXFR
 # The answer memo: at most this many answers, each a tuple (answer without its ID,
-# (tier, outcome, blocked?), its slot in the hits array, valid until (``monotonic``)).
+# (tier, outcome, blocked?), its slot in the hits array, valid until (``monotonic``),
+# the cache entry's ``Aging`` or None for an answer from the policy alone).
 # Tuples of immutable values leave the garbage collector's lists: 200,000 lists would
 # make every full collection walk them (tens of milliseconds on the packet path).
 MEMO_MAX_ENTRIES = 200_000
@@ -179,8 +180,10 @@ class _State:
                 self.records[rtype] = record
         self.tiers: dict[str, str] = {}
         self.masks: dict[str, tuple[int, int]] = {}  # tier -> (minute, active mask)
-        # The answer memo (see ``Filter``): tier -> packet without its ID -> MemoEntry,
-        # and client -> its tier's memo. Valid for one wall-clock minute of ``clock``.
+        # The answer memo (see the module's docstring): tier -> packet without its ID ->
+        # MemoEntry, and client -> its tier's memo. ``memo_minute`` is the minute of
+        # ``clock`` it was last checked for: each minute the tiers in ``timed`` start a
+        # new memo, each hour all of them.
         self.memos: dict[str, dict[bytes, MemoEntry]] = {t: {} for t in TIERS}
         self.client_memos: dict[str, dict[bytes, MemoEntry]] = {}
         self.memo_size = 0  # entries in ``memos``
