@@ -3,7 +3,7 @@
 A box downloads its compiled policy every ``--sync-secs`` (five minutes by default). A
 school may register its box's NOTIFY address (``SchoolFilterSettings.box_notify``, an
 IPv4 or IPv6 literal and a port, set with ``school_settings_set``); the worker job
-``filter-notify`` (``filter_notify_next``) then sends that box one NOTIFY after each
+``filter-notify`` (``filter_notify_due``) then sends that box one NOTIFY after each
 change to the school's policy, and a box started with ``--notify-from`` downloads at
 once (``childsafe.dnsfilter.notify``). Without it the schedule still brings the change.
 
@@ -13,9 +13,10 @@ once (``childsafe.dnsfilter.notify``). Without it the schedule still brings the 
   loses ``query_log`` then, with no event).
 - **Once per change.** ``box_notified_change_at`` holds the time of the last change a
   NOTIFY went out for. A step claims one school whose latest change is newer with a
-  conditional update (so several workers never notify twice), then sends one UDP
-  NOTIFY for ``school<id>.policy.childsafe`` and waits ``NOTIFY_TIMEOUT_SECS`` for the
-  answer. No retries: a lost NOTIFY costs one polling interval, never a storm of
+  conditional update (so several workers never notify twice); every box claimed in a
+  pass gets one UDP NOTIFY for ``school<id>.policy.childsafe`` at once, and the pass
+  waits at most ``NOTIFY_TIMEOUT_SECS`` for all the answers (a province-wide change
+  costs the worker one wait, however many boxes are off). No retries: a lost NOTIFY costs one polling interval, never a storm of
   packets to an unreachable box. Failures are logged (school id, address, what went
   wrong), nothing else.
 """
@@ -25,6 +26,9 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 import logging
+import select
+import socket
+import time
 
 import dns.exception
 import dns.name
@@ -39,6 +43,7 @@ from childsafe.blocklist.policy.rpz import ZONE_SUFFIX
 from childsafe.blocklist.zoneserver.wire import notify_message
 
 log = logging.getLogger(__name__)
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 NOTIFY_TIMEOUT_SECS = 2.0
 DEFAULT_PORT = 53
@@ -101,36 +106,71 @@ def query_log_changed_at(school_ids: list[int], now: dt.datetime) -> dict[int, d
 
 
 def notify_send(
-    host: str, port: int, school_id: int, *, timeout_secs: float = NOTIFY_TIMEOUT_SECS
-) -> bool:
-    """One NOTIFY over UDP, one wait for the answer; True when the box said NOERROR."""
-    message = notify_message(dns.name.from_text(school_zone(school_id)))
+    targets: list[tuple[str, int, int]], *, timeout_secs: float = NOTIFY_TIMEOUT_SECS
+) -> dict[int, bool]:
+    """One NOTIFY over UDP to each (host, port, school id) at once, then one wait of at
+    most ``timeout_secs`` for all the answers: school id -> whether its box said
+    NOERROR. Boxes switched off for the night cost the job one timeout, not one each."""
+    results = {school: False for _host, _port, school in targets}
+    sockets: dict[int, socket.socket] = {}
+    waiting: dict[tuple[IPAddress, int, int], tuple[int, str]] = {}
     try:
-        answer = dns.query.udp(message, host, port=port, timeout=timeout_secs)
-    except (dns.exception.DNSException, OSError) as exc:
-        log.warning(
-            "filter NOTIFY to school %d's box at %s failed: %s",
-            school_id,
-            box_address_text(host, port),
-            exc.__class__.__name__,
-        )
-        return False
-    if answer.rcode() != dns.rcode.NOERROR:
-        log.warning(
-            "school %d's box at %s answered the NOTIFY with %s (is --notify-from set?)",
-            school_id,
-            box_address_text(host, port),
-            dns.rcode.to_text(answer.rcode()),
-        )
-        return False
-    return True
+        for host, port, school in targets:
+            address = ipaddress.ip_address(host)
+            family = socket.AF_INET6 if address.version == 6 else socket.AF_INET
+            sock = sockets.get(family)
+            if sock is None:
+                sock = sockets[family] = socket.socket(family, socket.SOCK_DGRAM)
+                sock.setblocking(False)
+            message = notify_message(dns.name.from_text(school_zone(school)))
+            shown = box_address_text(host, port)
+            try:
+                sock.sendto(message.to_wire(), (host, port))
+            except OSError as exc:
+                _failed(school, shown, exc.__class__.__name__)
+                continue
+            waiting[address, port, message.id] = (school, shown)
+        deadline = time.monotonic() + timeout_secs
+        while waiting and (left := deadline - time.monotonic()) > 0:
+            ready, _, _ = select.select(list(sockets.values()), [], [], left)
+            for sock in ready:
+                try:
+                    data, peer = sock.recvfrom(65535)
+                    answer = dns.message.from_wire(data)
+                    key = (ipaddress.ip_address(peer[0].split("%")[0]), peer[1], answer.id)
+                except (OSError, ValueError, dns.exception.DNSException):
+                    continue  # an ICMP error, or not an answer: the box's wait goes on
+                found = waiting.pop(key, None)
+                if found is None:
+                    continue
+                school, shown = found
+                if answer.rcode() == dns.rcode.NOERROR:
+                    results[school] = True
+                else:
+                    log.warning(
+                        "school %d's box at %s answered the NOTIFY with %s "
+                        "(is --notify-from set?)",
+                        school,
+                        shown,
+                        dns.rcode.to_text(answer.rcode()),
+                    )
+        for school, shown in waiting.values():
+            _failed(school, shown, "Timeout")
+    finally:
+        for sock in sockets.values():
+            sock.close()
+    return results
 
 
-def filter_notify_next(
+def _failed(school: int, shown: str, why: str) -> None:
+    log.warning("filter NOTIFY to school %d's box at %s failed: %s", school, shown, why)
+
+
+def filter_notify_due(
     now: dt.datetime | None = None, *, timeout_secs: float = NOTIFY_TIMEOUT_SECS
-) -> SchoolFilterSettings | None:
-    """Notify one box whose school's policy changed since its last NOTIFY; the school's
-    settings, or None when every registered box is up to date (worker job)."""
+) -> list[SchoolFilterSettings]:
+    """Notify every box whose school's policy changed since its last NOTIFY, all at
+    once (worker job); the schools' settings notified (none: every box is up to date)."""
     now = now or timezone.now()
     rows = list(
         SchoolFilterSettings.objects.exclude(box_notify="").only(
@@ -138,28 +178,32 @@ def filter_notify_next(
         )
     )
     if not rows:
-        return None
+        return []
     ids = [row.school_id for row in rows]
     province = province_changed_at()
     per_school = school_changed_at(ids)
     query_log = query_log_changed_at(ids, now)
+    claimed: list[SchoolFilterSettings] = []
+    targets: list[tuple[str, int, int]] = []
     for row in rows:
         changed = _latest(province, per_school.get(row.school_id), query_log.get(row.school_id))
         if changed is None or (
             row.box_notified_change_at is not None and row.box_notified_change_at >= changed
         ):
             continue
-        claimed = SchoolFilterSettings.objects.filter(
+        taken = SchoolFilterSettings.objects.filter(
             pk=row.pk, box_notified_change_at=row.box_notified_change_at
         ).update(box_notified_change_at=changed)
-        if claimed != 1:
+        if taken != 1:
             continue  # another worker took it
+        row.box_notified_change_at = changed
+        claimed.append(row)
         try:
             host, port = box_address_parse(row.box_notify)
         except BoxAddressError:
             log.warning("school %d's box NOTIFY address is not valid", row.school_id)
-            return row
-        notify_send(host, port, row.school_id, timeout_secs=timeout_secs)
-        row.box_notified_change_at = changed
-        return row
-    return None
+            continue
+        targets.append((host, port, row.school_id))
+    if targets:
+        notify_send(targets, timeout_secs=timeout_secs)
+    return claimed

@@ -27,13 +27,15 @@ from childsafe.blocklist.policy import services
 from childsafe.blocklist.policy.notify import (
     BoxAddressError,
     box_address_parse,
-    filter_notify_next,
+    filter_notify_due,
     school_zone,
 )
 from childsafe.cases.management.commands.worker import JOBS, run_jobs
 from childsafe.dnsfilter.main import Config
 from childsafe.dnsfilter.tests.test_main import run_service, wait_for
+from childsafe.orgs.models import Organisation, OrgKind
 from childsafe.orgs.services import api_token_create
+from childsafe.testing import START
 
 
 class Box:
@@ -129,26 +131,26 @@ def test_box_addresses_are_ip_literals_with_a_port():
 @pytest.mark.django_db
 def test_a_change_sends_one_notify_to_the_registered_box(orgs, admin, box):
     register(orgs.school, admin, box.address)
-    settings = filter_notify_next()
-    assert settings is not None and settings.school_id == orgs.school.pk
+    (settings,) = filter_notify_due()
+    assert settings.school_id == orgs.school.pk
     (message,) = box.received
     assert message.opcode() == dns.opcode.NOTIFY
     assert message.question[0].name.to_text() == school_zone(orgs.school.pk)
     assert message.question[0].rdtype == dns.rdatatype.SOA
-    assert filter_notify_next() is None  # once per change
+    assert filter_notify_due() == []  # once per change
     assert len(box.received) == 1
 
     services.school_deny_add(orgs.school, actor=admin, domain="new.example")
-    assert filter_notify_next() is not None
+    assert filter_notify_due()
     assert len(box.received) == 2
-    assert filter_notify_next() is None
+    assert filter_notify_due() == []
 
 
 @pytest.mark.django_db
 def test_schools_without_a_box_address_get_nothing(orgs, admin, box):
     services.school_deny_add(orgs.school, actor=admin, domain="new.example")
     register(orgs.school, admin, "")
-    assert filter_notify_next() is None
+    assert filter_notify_due() == []
     assert box.received == []
 
 
@@ -156,9 +158,9 @@ def test_schools_without_a_box_address_get_nothing(orgs, admin, box):
 def test_an_unreachable_box_does_not_stop_the_job_and_is_not_retried(orgs, admin, caplog):
     register(orgs.school, admin, f"127.0.0.1:{free_port()}")
     with caplog.at_level(logging.WARNING, logger="childsafe.blocklist.policy.notify"):
-        assert filter_notify_next(timeout_secs=0.2) is not None
+        assert filter_notify_due(timeout_secs=0.2)
     assert f"school {orgs.school.pk}'s box" in caplog.text
-    assert filter_notify_next(timeout_secs=0.2) is None  # one NOTIFY per change, no storm
+    assert filter_notify_due(timeout_secs=0.2) == []  # one NOTIFY per change, no storm
 
 
 @pytest.mark.django_db
@@ -166,13 +168,53 @@ def test_a_silent_or_refusing_box_is_logged(orgs, admin, box, caplog):
     register(orgs.school, admin, box.address)
     box.rcode = None
     started = time.monotonic()
-    assert filter_notify_next(timeout_secs=0.2) is not None
+    assert filter_notify_due(timeout_secs=0.2)
     assert time.monotonic() - started < 2
     assert "Timeout" in caplog.text
     box.rcode = dns.rcode.REFUSED
     services.school_deny_add(orgs.school, actor=admin, domain="new.example")
-    assert filter_notify_next(timeout_secs=0.2) is not None
+    assert filter_notify_due(timeout_secs=0.2)
     assert "answered the NOTIFY with REFUSED" in caplog.text
+
+
+@pytest.mark.django_db
+def test_a_province_wide_change_notifies_every_box_in_one_wait(orgs, personas, caplog):
+    """Three schools, two boxes answering and one switched off: one pass, one timeout."""
+    boxes = [Box(), Box(), Box()]
+    try:
+        boxes[1].rcode = None  # off for the night
+        schools = [orgs.school] + [
+            Organisation.objects.create(
+                code=f"th-box-{n}",
+                name=f"Trường TH {n}",
+                kind=OrgKind.SCHOOL,
+                parent=orgs.education,
+                effective_from=START,
+                school_level="primary",
+            )
+            for n in (1, 2)
+        ]
+        for school, fake in zip(schools, boxes, strict=True):
+            SchoolFilterSettings.objects.create(school=school, box_notify=fake.address)
+        services.tier_rule_set(
+            actor=personas["education_officer"],
+            school=None,
+            tier="primary",
+            category="gambling",
+            is_blocked=True,
+        )
+        started = time.monotonic()
+        with caplog.at_level(logging.WARNING, logger="childsafe.blocklist.policy.notify"):
+            notified = filter_notify_due(timeout_secs=0.5)
+        assert time.monotonic() - started < 1.5
+        assert {row.school_id for row in notified} == {s.pk for s in schools}
+        assert [len(fake.received) for fake in boxes] == [1, 1, 1]
+        assert caplog.text.count("failed: Timeout") == 1
+        assert f"school {schools[1].pk}'s box" in caplog.text
+        assert filter_notify_due(timeout_secs=0.5) == []
+    finally:
+        for fake in boxes:
+            fake.close()
 
 
 @pytest.mark.django_db
@@ -186,10 +228,10 @@ def test_a_query_log_period_beginning_and_ending_are_changes(orgs, admin, box):
         reason="an incident",
         enabled_by=admin,
     )
-    assert filter_notify_next(now) is not None  # it began
-    assert filter_notify_next(now) is None
+    assert filter_notify_due(now)  # it began
+    assert filter_notify_due(now) == []
     later = period.ends_at + dt.timedelta(minutes=1)
-    assert filter_notify_next(later) is not None  # it ended, with no audit event
+    assert filter_notify_due(later)  # it ended, with no audit event
     assert len(box.received) == 2
 
 
@@ -235,7 +277,7 @@ def test_a_notify_makes_the_box_download_the_change_at_once(
 
         register(orgs.school, admin, f"{host}:{port}")
         services.school_deny_add(orgs.school, actor=admin, domain="new.example")
-        assert filter_notify_next() is not None
+        assert filter_notify_due()
         wait_for(lambda: sync.filter.policy.version != first, secs=10)
         assert ask("new.example") == dns.rcode.NXDOMAIN
     finally:

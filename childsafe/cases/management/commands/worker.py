@@ -46,9 +46,9 @@ def _blocklist_expiry_step() -> bool:
 
 def _filter_notify_step() -> bool:
     # Imported here for the same reason: a NOTIFY to a school's filter box after a change.
-    from childsafe.blocklist.policy.notify import filter_notify_next
+    from childsafe.blocklist.policy.notify import filter_notify_due
 
-    return filter_notify_next() is not None
+    return bool(filter_notify_due())
 
 
 # Each job does one item and answers whether it found one. Later issues append theirs.
