@@ -68,6 +68,24 @@ def _refuse(
     return OrderError(message, field=field, forbidden=forbidden)
 
 
+def _text(
+    value: str,
+    *,
+    max_chars: int,
+    required: bool,
+    code: str,
+    message: str,
+    field: str,
+    actor: Any,
+) -> str:
+    """``value`` stripped; refused with ``message`` when it is empty but ``required``,
+    or longer than ``max_chars`` (never cut short)."""
+    text = value.strip()
+    if (required and not text) or len(text) > max_chars:
+        raise _refuse(code, message, field=field, actor=actor)
+    return text
+
+
 def _audit(what: str, /, *, actor: Any, obj: Any, **detail: Any) -> None:
     audit_record(what, actor=actor if actor is not None else SYSTEM_ACTOR, obj=obj, detail=detail)
 

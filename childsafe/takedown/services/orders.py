@@ -38,6 +38,7 @@ from childsafe.takedown.services.common import (
     _audit,
     _event,
     _refuse,
+    _text,
 )
 from childsafe.takedown.services.mail import _send_refusal, _send_withdrawal, order_send
 from childsafe.takedown.services.providers import provider_for_host
@@ -179,22 +180,25 @@ def order_draft(
         raise _refuse("draft-action", _("Choose an action."), field="action", actor=actor)
     if reason not in Category.values:
         raise _refuse("draft-reason", _("Choose a reason."), field="reason", actor=actor)
-    legal_basis = legal_basis.strip()
-    if not legal_basis or len(legal_basis) > LEGAL_BASIS_MAX_CHARS:
-        raise _refuse(
-            "draft-legal-basis",
-            _("Give the legal basis (at most %(n)d characters).") % {"n": LEGAL_BASIS_MAX_CHARS},
-            field="legal_basis",
-            actor=actor,
-        )
-    instructions = instructions.strip()
-    if len(instructions) > MAX_TEXT_CHARS:
-        raise _refuse(
-            "draft-instructions",
-            _("Keep the instructions under %(n)d characters.") % {"n": MAX_TEXT_CHARS},
-            field="instructions",
-            actor=actor,
-        )
+    legal_basis = _text(
+        legal_basis,
+        max_chars=LEGAL_BASIS_MAX_CHARS,
+        required=True,
+        code="draft-legal-basis",
+        message=_("Give the legal basis (at most %(n)d characters).")
+        % {"n": LEGAL_BASIS_MAX_CHARS},
+        field="legal_basis",
+        actor=actor,
+    )
+    instructions = _text(
+        instructions,
+        max_chars=MAX_TEXT_CHARS,
+        required=False,
+        code="draft-instructions",
+        message=_("Keep the instructions under %(n)d characters.") % {"n": MAX_TEXT_CHARS},
+        field="instructions",
+        actor=actor,
+    )
     if deadline_hours is None:
         deadline_hours = default_deadline_hours(action, now=now)
     elif not MIN_DEADLINE_HOURS <= deadline_hours <= MAX_DEADLINE_HOURS:
@@ -325,9 +329,15 @@ def order_reject(
 ) -> TakedownOrder:
     """Decline a draft, with the reason (its author may discard it this way too)."""
     now = now or timezone.now()
-    reason = reason.strip()
-    if not reason:
-        raise _refuse("reject-reason", _("Give the reason."), field="reason", actor=actor)
+    reason = _text(
+        reason,
+        max_chars=MAX_TEXT_CHARS,
+        required=True,
+        code="reject-reason",
+        message=_("Give the reason (at most %(n)d characters).") % {"n": MAX_TEXT_CHARS},
+        field="reason",
+        actor=actor,
+    )
     with transaction.atomic():
         _lock(order)
         if not can_decide(actor, order):
@@ -341,7 +351,7 @@ def order_reject(
         order.status = OrderStatus.REJECTED
         order.closed_at = now
         order.save(update_fields=["status", "closed_at"])
-        _event(order, OrderEventKind.REJECTED, at=now, actor=actor, text=reason[:MAX_TEXT_CHARS])
+        _event(order, OrderEventKind.REJECTED, at=now, actor=actor, text=reason)
         _audit("takedown.order_reject", actor=actor, obj=order)
     return order
 
@@ -352,14 +362,15 @@ def order_withdraw(
     """Lift an issued order (the decision in words, e.g. a court ruling): the checker
     stops, a blocking order's entries leave the authority list, the provider is told."""
     now = now or timezone.now()
-    decision = decision.strip()
-    if not decision or len(decision) > DECISION_MAX_CHARS:
-        raise _refuse(
-            "withdraw-decision",
-            _("Give the decision (at most %(n)d characters).") % {"n": DECISION_MAX_CHARS},
-            field="decision",
-            actor=actor,
-        )
+    decision = _text(
+        decision,
+        max_chars=DECISION_MAX_CHARS,
+        required=True,
+        code="withdraw-decision",
+        message=_("Give the decision (at most %(n)d characters).") % {"n": DECISION_MAX_CHARS},
+        field="decision",
+        actor=actor,
+    )
     with transaction.atomic():
         _lock(order)
         if not can_decide(actor, order):
@@ -434,14 +445,15 @@ def provider_done(
     """The provider reports the targets removed or blocked; the checker looks again
     at once. Repeating it changes nothing."""
     now = now or timezone.now()
-    note = note.strip()
-    if len(note) > MAX_TEXT_CHARS:
-        raise _refuse(
-            "done-note",
-            _("Keep the note under %(n)d characters.") % {"n": MAX_TEXT_CHARS},
-            field="note",
-            actor=actor,
-        )
+    note = _text(
+        note,
+        max_chars=MAX_TEXT_CHARS,
+        required=False,
+        code="done-note",
+        message=_("Keep the note under %(n)d characters.") % {"n": MAX_TEXT_CHARS},
+        field="note",
+        actor=actor,
+    )
     with transaction.atomic():
         _lock(order)
         _provider_guard(order, actor, "done-provider")
@@ -473,14 +485,16 @@ def provider_refuse(
     """The provider will not act, and says why; the drafting officer is e-mailed.
     Repeating it with the same reason changes nothing."""
     now = now or timezone.now()
-    reason = reason.strip()
-    if not reason or len(reason) > MAX_TEXT_CHARS:
-        raise _refuse(
-            "refuse-reason",
-            _("Give the reason for refusing (at most %(n)d characters).") % {"n": MAX_TEXT_CHARS},
-            field="reason",
-            actor=actor,
-        )
+    reason = _text(
+        reason,
+        max_chars=MAX_TEXT_CHARS,
+        required=True,
+        code="refuse-reason",
+        message=_("Give the reason for refusing (at most %(n)d characters).")
+        % {"n": MAX_TEXT_CHARS},
+        field="reason",
+        actor=actor,
+    )
     with transaction.atomic():
         _lock(order)
         _provider_guard(order, actor, "refuse-provider")

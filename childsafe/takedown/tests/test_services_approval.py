@@ -165,6 +165,15 @@ def test_declining_needs_a_reason(draft, officer2):
     assert exc.value.field == "reason"
 
 
+def test_a_too_long_reason_is_refused_not_cut_short(draft, officer2):
+    order = draft()
+    with pytest.raises(services.OrderError) as exc:
+        services.order_reject(order, actor=officer2, reason="x" * (services.MAX_TEXT_CHARS + 1))
+    assert exc.value.field == "reason"
+    order.refresh_from_db()
+    assert order.status == OrderStatus.DRAFT
+
+
 def test_an_issued_order_cannot_be_declined(issued, officer2):
     with pytest.raises(services.OrderError) as exc:
         services.order_reject(issued, actor=officer2, reason="late")
